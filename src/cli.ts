@@ -1,0 +1,107 @@
+// The shell: the only module that touches process.argv, process.env, stdin/stdout/stderr,
+// signals and the exit status (STYLE.md §2). Everything it calls returns values.
+import { parseCommandLine } from './cli/program';
+import { runDelivery } from './cli/run';
+import { nameSource, systemNameInputs } from './maildir/name-source';
+import { nodeFileSystem } from './maildir/file-system';
+import { tmpRegistry } from './maildir/tmp-registry';
+import { messageOf } from './outcome/errno';
+import { diagnosticFor, exitStatusFor, type ExitDialect } from './outcome/exit-status';
+import { temporary, type Outcome } from './outcome/outcome';
+import { interruptGuard } from './runtime/guard';
+
+const registry = tmpRegistry(nodeFileSystem);
+let dialect: ExitDialect = 'sysexits';
+
+/** Prints the diagnostic (if any) and exits. stderr is synchronous for files and pipes on Linux. */
+function finish(outcome: Outcome): never {
+  const line = diagnosticFor(outcome);
+  if (line !== undefined) {
+    process.stderr.on('error', () => undefined); // a closed stderr must not turn into a crash
+    process.stderr.write(`${line}\n`);
+  }
+  process.exit(exitStatusFor(outcome, dialect));
+}
+
+// Last resort (STYLE.md §3): anything unexpected is a temporary failure, never a stack trace
+// (Node would exit 1, which Postfix and Exim bounce), and never a leftover tmp file.
+const lastResort = (error: unknown): void => {
+  registry.removeAllNow();
+  finish(temporary('4.3.0', `internal error: ${messageOf(error)}`));
+};
+process.on('uncaughtException', lastResort);
+process.on('unhandledRejection', lastResort);
+
+const guard = interruptGuard({
+  removeTmpFiles: () => void registry.removeAllNow(),
+  exit: (failure) => finish(failure),
+  setTimer: (ms, callback) => {
+    const timer = setTimeout(callback, ms);
+    return { cancel: () => clearTimeout(timer) };
+  },
+});
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.on(signal, () => guard.interrupt(temporary('4.3.0', `interrupted by ${signal}`)));
+}
+
+/** stdin as an iterable that is not destroyed when a consumer stops early, so it can be drained. */
+function messageInput(): { input: AsyncIterable<Buffer> | undefined; drain(): Promise<void> } {
+  if (process.stdin.isTTY) return { input: undefined, drain: () => Promise.resolve() };
+  const iterator = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let done = false;
+  const next = async (): Promise<IteratorResult<Buffer>> => {
+    const result = await iterator.next();
+    if (result.done === true) done = true;
+    return result;
+  };
+  return {
+    input: { [Symbol.asyncIterator]: () => ({ next }) },
+    // After a failure, read the rest: an MTA that gets EPIPE while writing may report that
+    // instead of our exit status. Bounded by the deadline.
+    async drain() {
+      try {
+        while (!done) await next();
+      } catch {
+        // a read error while discarding changes nothing
+      }
+    },
+  };
+}
+
+async function main(): Promise<never> {
+  const invocation = parseCommandLine(process.argv.slice(2));
+  if (invocation.kind === 'print') {
+    process.stdout.write(invocation.text);
+    process.exit(0);
+  }
+  if (invocation.kind === 'usage-error') {
+    return finish(temporary('4.3.5', `usage: ${invocation.text} (see maildir-fanout --help)`));
+  }
+  const options = invocation.options;
+  dialect = options.exitCodes;
+  const message = messageInput();
+  const outcome = await runDelivery(
+    options,
+    { cwd: process.cwd(), home: process.env.HOME, uid: process.getuid?.() ?? -1 },
+    message.input,
+    {
+      fs: nodeFileSystem,
+      names: nameSource(systemNameInputs()),
+      registry,
+      egid: process.getegid?.() ?? -1,
+      committing: guard.committing,
+      startDeadline: (seconds) => {
+        // unref: the timer alone must not keep a finished process alive.
+        setTimeout(
+          () => guard.interrupt(temporary('4.4.7', `delivery timed out after ${seconds} s`)),
+          seconds * 1000,
+        ).unref();
+      },
+      print: (text) => void process.stdout.write(text),
+    },
+  );
+  if (outcome.kind !== 'ok') await message.drain();
+  return finish(outcome);
+}
+
+main().catch(lastResort);

@@ -1,0 +1,125 @@
+// Command line → Invocation. Pure apart from commander itself: no process access, no I/O.
+// Commander's own exits are overridden: a usage error in a .forward line must defer the mail
+// (75), never bounce it (commander would exit 1, which Postfix and Exim treat as permanent).
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { version } from '../../package.json';
+import { parseSize } from '../config/size';
+import type { ExitDialect } from '../outcome/exit-status';
+
+export interface DeliverOptions {
+  readonly config?: string;
+  readonly maildirs: readonly string[];
+  readonly dryRun: boolean;
+  readonly allowRoot: boolean;
+  readonly copy: boolean;
+  readonly create: boolean;
+  readonly mode?: number;
+  readonly sizeLimit?: number;
+  readonly timeout?: number;
+  readonly exitCodes: ExitDialect;
+}
+
+export type Invocation =
+  | { readonly kind: 'deliver'; readonly options: DeliverOptions }
+  | { readonly kind: 'print'; readonly text: string } // --help, --version
+  | { readonly kind: 'usage-error'; readonly text: string };
+
+export function parseCommandLine(args: readonly string[]): Invocation {
+  let output = '';
+  let result: Invocation | undefined;
+  const program = new Command('maildir-fanout')
+    .description(
+      'Deliver one message from standard input into every target maildir: all or nothing, ' +
+        'durably, with exit codes every MTA understands (75 = try again later).',
+    )
+    .argument('[maildir...]', 'target maildirs, instead of --config')
+    .option('-c, --config <file>', 'read targets and settings from this JSON file')
+    .option('-n, --dry-run', 'show what would be delivered where, and write nothing')
+    .option('--copy', 'write a separate copy into every target (no hard links)')
+    .option('--create', 'create missing maildirs given as arguments (mode 0700)')
+    .option(
+      '--mode <octal>',
+      'mode of delivered files for maildirs given as arguments (default 0600)',
+      parseMode,
+    )
+    .option(
+      '--size-limit <size>',
+      'largest message accepted: bytes, or with K, M, G (default 512M)',
+      parseSizeArg,
+    )
+    .option('--timeout <seconds>', 'give up and exit 75 after this many seconds (default 900)', parseSeconds)
+    .addOption(
+      new Option('--exit-codes <dialect>', 'sysexits (75 temporary, 65 permanent) or qmail (111, 100)')
+        .choices(['sysexits', 'qmail'])
+        .default('sysexits'),
+    )
+    .option('--allow-root', 'allow running as root (delivered files would belong to root)')
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'print this help')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 delivered; 75 temporary failure (the MTA retries); 65 permanent (bounce).\n' +
+        'Examples:\n  maildir-fanout --config ~/targets.json < message.eml\n' +
+        '  maildir-fanout --dry-run ~/Maildir-a ~/Maildir-b < message.eml\n' +
+        'See maildir-fanout(1).',
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void (output += text),
+      writeErr: (text) => void (output += text),
+      outputError: () => undefined, // reported by us, as one line, with a status code
+    })
+    .action((maildirs: string[], opts: Record<string, unknown>) => {
+      result = { kind: 'deliver', options: toOptions(maildirs, opts) };
+    });
+  try {
+    program.parse([...args], { from: 'user' });
+  } catch (error: unknown) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        return { kind: 'print', text: output };
+      }
+      return { kind: 'usage-error', text: error.message.replace(/^error: /, '') };
+    }
+    throw error;
+  }
+  return result ?? { kind: 'usage-error', text: 'nothing to do' };
+}
+
+function toOptions(maildirs: string[], o: Record<string, unknown>): DeliverOptions {
+  return {
+    ...(typeof o.config === 'string' ? { config: o.config } : {}),
+    maildirs,
+    dryRun: o.dryRun === true,
+    allowRoot: o.allowRoot === true,
+    copy: o.copy === true,
+    create: o.create === true,
+    ...(typeof o.mode === 'number' ? { mode: o.mode } : {}),
+    ...(typeof o.sizeLimit === 'number' ? { sizeLimit: o.sizeLimit } : {}),
+    ...(typeof o.timeout === 'number' ? { timeout: o.timeout } : {}),
+    exitCodes: o.exitCodes === 'qmail' ? 'qmail' : 'sysexits',
+  };
+}
+
+function parseMode(value: string): number {
+  if (!/^0?[0-7]{3}$/.test(value))
+    throw new InvalidArgumentError('expected an octal mode such as 0600 or 0640');
+  const mode = parseInt(value, 8);
+  if ((mode & 0o002) !== 0)
+    throw new InvalidArgumentError('a world-writable mode would let any user alter mail');
+  return mode;
+}
+
+function parseSizeArg(value: string): number {
+  const bytes = parseSize(value);
+  if (bytes === undefined)
+    throw new InvalidArgumentError('expected bytes, or a number with K, M or G, e.g. 50M');
+  return bytes;
+}
+
+function parseSeconds(value: string): number {
+  if (!/^[1-9][0-9]{0,4}$/.test(value) || Number(value) > 86400) {
+    throw new InvalidArgumentError('expected whole seconds from 1 to 86400');
+  }
+  return Number(value);
+}

@@ -1,0 +1,176 @@
+// A small validator for the subset of JSON Schema (2020-12) that schema/targets.schema.json uses.
+// Why not Ajv: it compiles schemas at run time and costs tens of milliseconds of start-up in a
+// process that runs once per message. The shipped schema stays the single source of truth: this
+// interprets it, and refuses any keyword it does not implement instead of silently ignoring it.
+
+export interface SchemaError {
+  /** Where, as a JSON path: "targets[1].path"; "" is the top level. */
+  readonly path: string;
+  readonly message: string;
+}
+
+type Schema = Readonly<Record<string, unknown>>;
+
+/** Keywords that only document; editors show them, validation ignores them. */
+const ANNOTATIONS = new Set([
+  '$schema',
+  '$id',
+  'title',
+  'description',
+  'default',
+  'examples',
+  'x-message',
+  '$comment',
+]);
+const ASSERTIONS = new Set([
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'maxItems',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'anyOf',
+  'enum',
+]);
+
+export function validate(schema: Schema, value: unknown): SchemaError[] {
+  const errors: SchemaError[] = [];
+  check(schema, value, [], errors);
+  return errors;
+}
+
+function check(schema: Schema, value: unknown, at: readonly (string | number)[], out: SchemaError[]): void {
+  for (const keyword of Object.keys(schema)) {
+    if (!ANNOTATIONS.has(keyword) && !ASSERTIONS.has(keyword)) {
+      throw new Error(`json-schema: keyword "${keyword}" is not implemented`);
+    }
+  }
+  const fail = (message: string): void => void out.push({ path: formatPath(at), message });
+
+  if (Array.isArray(schema.anyOf)) {
+    const fits = (schema.anyOf as Schema[]).some((option) => validate(option, value).length === 0);
+    if (!fits)
+      fail(
+        typeof schema['x-message'] === 'string'
+          ? `must be ${schema['x-message']}`
+          : 'does not match any allowed form',
+      );
+    return;
+  }
+  if (typeof schema.type === 'string' && !hasType(value, schema.type)) {
+    fail(`must be ${TYPE_WORDS[schema.type] ?? schema.type}`);
+    return;
+  }
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) {
+    fail(`must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`);
+  }
+  if (typeof value === 'string') checkString(schema, value, fail);
+  if (typeof value === 'number') checkNumber(schema, value, fail);
+  if (Array.isArray(value)) checkArray(schema, value, at, out, fail);
+  else if (typeof value === 'object' && value !== null)
+    checkObject(schema, value as Record<string, unknown>, at, out);
+}
+
+function checkString(schema: Schema, value: string, fail: (m: string) => void): void {
+  // JSON Schema counts code points (RFC 8259 characters), which is what the spread yields.
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread
+  const length = [...value].length;
+  if (typeof schema.minLength === 'number' && length < schema.minLength) {
+    fail(schema.minLength === 1 ? 'must not be empty' : `must be at least ${schema.minLength} characters`);
+  } else if (typeof schema.maxLength === 'number' && length > schema.maxLength) {
+    fail(`must be at most ${schema.maxLength} characters`);
+  } else if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) {
+    fail(
+      typeof schema['x-message'] === 'string'
+        ? `must be ${schema['x-message']}`
+        : `must match ${schema.pattern}`,
+    );
+  }
+}
+
+function checkNumber(schema: Schema, value: number, fail: (m: string) => void): void {
+  if (typeof schema.minimum === 'number' && value < schema.minimum)
+    fail(`must be at least ${schema.minimum}`);
+  if (typeof schema.maximum === 'number' && value > schema.maximum) fail(`must be at most ${schema.maximum}`);
+}
+
+function checkArray(
+  schema: Schema,
+  value: readonly unknown[],
+  at: readonly (string | number)[],
+  out: SchemaError[],
+  fail: (m: string) => void,
+): void {
+  if (typeof schema.minItems === 'number' && value.length < schema.minItems) {
+    fail(schema.minItems === 1 ? 'must not be empty' : `must have at least ${schema.minItems} entries`);
+  }
+  if (typeof schema.maxItems === 'number' && value.length > schema.maxItems)
+    fail(`must have at most ${schema.maxItems} entries`);
+  if (typeof schema.items === 'object' && schema.items !== null) {
+    value.forEach((item, index) => check(schema.items as Schema, item, [...at, index], out));
+  }
+}
+
+function checkObject(
+  schema: Schema,
+  value: Record<string, unknown>,
+  at: readonly (string | number)[],
+  out: SchemaError[],
+): void {
+  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  for (const key of (schema.required ?? []) as string[]) {
+    if (!Object.hasOwn(value, key)) out.push({ path: formatPath([...at, key]), message: 'required' });
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const property = Object.hasOwn(properties, key) ? properties[key] : undefined;
+    if (property !== undefined) check(property, item, [...at, key], out);
+    else if (schema.additionalProperties === false) {
+      out.push({
+        path: formatPath([...at, key]),
+        message: `unknown key (known: ${Object.keys(properties).join(', ')})`,
+      });
+    }
+  }
+}
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  object: 'an object',
+  array: 'an array',
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'null',
+};
+
+function hasType(value: unknown, type: string): boolean {
+  switch (type) {
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'null':
+      return value === null;
+    default:
+      return typeof value === type;
+  }
+}
+
+/** ["targets", 1, "path"] → "targets[1].path"; odd keys are quoted: targets[0]["a b"]. */
+export function formatPath(at: readonly (string | number)[]): string {
+  let text = '';
+  for (const part of at) {
+    if (typeof part === 'number') text += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(part)) text += text === '' ? part : `.${part}`;
+    else text += `[${JSON.stringify(part)}]`;
+  }
+  return text;
+}

@@ -1,0 +1,89 @@
+// targets.json text → Config, or the first problem with its JSON path. Pure: no I/O.
+import { dirname } from 'node:path';
+import schema from '../../schema/targets.schema.json';
+import { formatPath, validate } from './json-schema';
+import { resolveTargetPath } from './paths';
+import { parseSize } from './size';
+import { DEFAULT_MODE, DEFAULT_SETTINGS, type Config, type Target } from './types';
+
+export type Parsed =
+  { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problem: string };
+
+interface RawTarget {
+  name: string;
+  path: string;
+  mode?: string;
+  create?: boolean;
+}
+interface RawConfig {
+  targets: RawTarget[];
+  sizeLimit?: number | string;
+  timeout?: number;
+  hardLinks?: boolean;
+}
+
+/** World-writable delivered mail could be altered by any local user. */
+const WORLD_WRITABLE = 0o002;
+
+export function parseConfig(text: string, configPath: string, home: string | undefined): Parsed {
+  const problem = (message: string): Parsed => ({ ok: false, problem: message });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error: unknown) {
+    return problem(`not valid JSON: ${jsonErrorText(error, text)}`);
+  }
+  const errors = validate(schema, value);
+  const first = errors[0];
+  if (first !== undefined) {
+    const more =
+      errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+    return problem(`${first.path === '' ? 'top level' : first.path}: ${first.message}${more}`);
+  }
+  const raw = value as RawConfig;
+  const targets: Target[] = [];
+  const byName = new Map<string, number>();
+  const byPath = new Map<string, number>();
+  for (const [index, entry] of raw.targets.entries()) {
+    const at = (key: string): string => formatPath(['targets', index, key]);
+    const earlier = byName.get(entry.name);
+    if (earlier !== undefined)
+      return problem(`${at('name')}: "${entry.name}" is already the name of targets[${earlier}]`);
+    byName.set(entry.name, index);
+    const resolved = resolveTargetPath(entry.path, dirname(configPath), home);
+    if (!resolved.ok) return problem(`${at('path')}: ${resolved.problem}`);
+    const samePath = byPath.get(resolved.path);
+    if (samePath !== undefined) return problem(`${at('path')}: same maildir as targets[${samePath}]`);
+    byPath.set(resolved.path, index);
+    const mode = entry.mode === undefined ? DEFAULT_MODE : parseInt(entry.mode, 8);
+    if ((mode & WORLD_WRITABLE) !== 0)
+      return problem(
+        `${at('mode')}: "${entry.mode}" is world-writable; any local user could alter delivered mail`,
+      );
+    targets.push({ name: entry.name, path: resolved.path, mode, create: entry.create ?? false });
+  }
+  const sizeLimit = raw.sizeLimit === undefined ? DEFAULT_SETTINGS.sizeLimit : parseSize(raw.sizeLimit);
+  if (sizeLimit === undefined) return problem('sizeLimit: must be a positive number of bytes below 2^53');
+  return {
+    ok: true,
+    config: {
+      targets,
+      settings: {
+        sizeLimit,
+        timeoutSeconds: raw.timeout ?? DEFAULT_SETTINGS.timeoutSeconds,
+        hardLinks: raw.hardLinks ?? DEFAULT_SETTINGS.hardLinks,
+      },
+    },
+  };
+}
+
+/** JSON.parse's message with a line and column added where it gives a position. */
+function jsonErrorText(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const match = /position (\d+)/.exec(message);
+  if (match?.[1] === undefined) return message;
+  const before = text.slice(0, Number(match[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${message} (line ${line}, column ${column})`;
+}

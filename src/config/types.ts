@@ -1,0 +1,39 @@
+// The validated configuration that delivery works from, whatever its source (file or arguments).
+
+export interface Target {
+  /** Unique short name, for diagnostics and logs. */
+  readonly name: string;
+  /** Absolute path of the maildir. */
+  readonly path: string;
+  /** Exact permission bits of delivered files. */
+  readonly mode: number;
+  /** Create the maildir if it is missing. */
+  readonly create: boolean;
+}
+
+export interface Settings {
+  /** Largest accepted message in bytes (after the From_ line is removed). */
+  readonly sizeLimit: number;
+  /** Seconds before a delivery gives up with a temporary failure. */
+  readonly timeoutSeconds: number;
+  /** Hard-link one written file into other targets on the same file system. */
+  readonly hardLinks: boolean;
+}
+
+export interface Config {
+  readonly targets: readonly Target[];
+  readonly settings: Settings;
+}
+
+/** Mode of delivered files unless a target says otherwise (DESIGN.md, Security). */
+export const DEFAULT_MODE = 0o600;
+
+export const DEFAULT_SETTINGS: Settings = {
+  // 512 MiB: far above the MTAs' own defaults (Postfix message_size_limit 10 MB, Exim 50 MB), so
+  // the MTA's limit bites first; ours guards the disk against a runaway local pipe.
+  sizeLimit: 512 * 1024 * 1024,
+  // 900 s: below Postfix's command_time_limit (1000 s), past which Postfix bounces instead of
+  // deferring; far below Exim's 1 h pipe timeout (anchors-mda.md §4.1).
+  timeoutSeconds: 900,
+  hardLinks: true,
+};

@@ -1,0 +1,91 @@
+// --dry-run: the plan of a delivery, and nothing written (no tmp file, no maildir created).
+// It runs the same pre-checks and the same copy plan as a real delivery and reads the message
+// the same way, so what it says is what would happen.
+import type { Config } from '../config/types';
+import { maildirLayout } from '../maildir/layout';
+import { precheckMaildir, type MaildirFacts } from '../maildir/precheck';
+import { pumpMessage } from '../message/pump';
+import { FailureError, ok, type Failure, type Outcome } from '../outcome/outcome';
+import type { DeliveryDeps } from './deliver';
+import { planCopies } from './plan';
+
+export async function explain(
+  config: Config,
+  input: AsyncIterable<Buffer | string> | undefined,
+  deps: Pick<DeliveryDeps, 'fs' | 'names' | 'egid'>,
+  configPath: string | undefined,
+): Promise<{ outcome: Outcome; text: string }> {
+  const { targets, settings } = config;
+  const lines = ['maildir-fanout --dry-run: nothing is written.'];
+  lines.push(`config: ${configPath ?? '(maildirs from the command line)'}`);
+  lines.push(
+    `limits: size ${settings.sizeLimit} bytes, timeout ${settings.timeoutSeconds} s, ` +
+      `hard links ${settings.hardLinks ? 'on' : 'off'}`,
+  );
+  let outcome: Outcome = ok;
+  const fail = (failure: Failure): void => {
+    if (outcome.kind === 'ok') outcome = failure;
+  };
+
+  if (input === undefined) {
+    lines.push('message: not read (standard input is a terminal)');
+  } else {
+    try {
+      const message = await pumpMessage(input, [], settings.sizeLimit);
+      lines.push(`message: ${message.bytes} bytes would be delivered`);
+      lines.push(
+        message.fromLine === undefined
+          ? 'From_ line: none'
+          : `From_ line: removed: ${JSON.stringify(message.fromLine)}`,
+      );
+    } catch (error: unknown) {
+      if (!(error instanceof FailureError)) throw error;
+      lines.push(`message: rejected: ${error.failure.status} ${error.failure.text}`);
+      fail(error.failure);
+    }
+  }
+  lines.push('headers added: none');
+
+  const facts: (MaildirFacts | undefined)[] = [];
+  const states: string[] = [];
+  for (const target of targets) {
+    const layout = maildirLayout(target.path);
+    const checked = await precheckMaildir(deps.fs, layout, {
+      create: false,
+      egid: deps.egid,
+      label: `target ${target.name}`,
+    });
+    if (checked.ok) {
+      facts.push(checked.facts);
+      states.push('ready');
+    } else if (target.create && checked.failure.status === '4.2.1') {
+      facts.push(undefined);
+      states.push('missing: would be created (mode 0700)');
+    } else {
+      facts.push(undefined);
+      states.push(`FAILS: ${checked.failure.status} ${checked.failure.text}`);
+      fail(checked.failure);
+    }
+  }
+  const methods = planCopies(targets, facts, settings.hardLinks);
+  lines.push(`targets: ${targets.length}`);
+  for (const [index, target] of targets.entries()) {
+    const method = methods[index];
+    const layout = maildirLayout(target.path);
+    const name = deps.names.next();
+    const how =
+      method?.kind === 'link'
+        ? `hard link to the file of target ${targets[method.from]?.name ?? '?'}`
+        : 'written from the message';
+    lines.push(`  ${target.name}: ${target.path}`);
+    lines.push(`    state: ${states[index] ?? ''}`);
+    lines.push(`    file: ${layout.tmp}/${name} -> ${layout.new}/${name} (name differs on each run)`);
+    lines.push(`    copy: ${how}, mode ${target.mode.toString(8).padStart(4, '0')}`);
+  }
+  lines.push(
+    outcome.kind === 'ok'
+      ? `result: would deliver one copy to each of ${targets.length} target${targets.length === 1 ? '' : 's'}`
+      : `result: would fail: ${outcome.status} ${outcome.text}`,
+  );
+  return { outcome, text: `${lines.join('\n')}\n` };
+}

@@ -1,11 +1,12 @@
 // Runs every compiled test file under build/test with Node's built-in test runner.
 // Node 20's `--test` takes no glob, so the files are listed here. Usage:
-//   node scripts/run-tests.mjs [unit|integration|…]   (default: every suite)
+//   node scripts/run-tests.mjs [unit | integration | integration/x.test.js …]   (default: all)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function testFiles(dir) {
+  if (statSync(dir).isFile()) return [dir];
   return readdirSync(dir)
     .sort()
     .flatMap((entry) => {

@@ -3,6 +3,7 @@
 // (75), never bounce it (commander would exit 1, which Postfix and Exim treat as permanent).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { version } from '../../package.json';
+import { parseMode } from '../config/mode';
 import { parseSize } from '../config/size';
 import type { ExitDialect } from '../outcome/exit-status';
 
@@ -40,14 +41,18 @@ export function parseCommandLine(args: readonly string[]): Invocation {
     .option(
       '--mode <octal>',
       'mode of delivered files for maildirs given as arguments (default 0600)',
-      parseMode,
+      parseModeArg,
     )
     .option(
       '--size-limit <size>',
       'largest message accepted: bytes, or with K, M, G (default 512M)',
       parseSizeArg,
     )
-    .option('--timeout <seconds>', 'give up and exit 75 after this many seconds (default 900)', parseSeconds)
+    .option(
+      '--timeout <seconds>',
+      'give up after this many seconds: temporary failure (default 900)',
+      parseSeconds,
+    )
     .addOption(
       new Option('--exit-codes <dialect>', 'sysexits (75 temporary, 65 permanent) or qmail (111, 100)')
         .choices(['sysexits', 'qmail'])
@@ -101,13 +106,10 @@ function toOptions(maildirs: string[], o: Record<string, unknown>): DeliverOptio
   };
 }
 
-function parseMode(value: string): number {
-  if (!/^0?[0-7]{3}$/.test(value))
-    throw new InvalidArgumentError('expected an octal mode such as 0600 or 0640');
-  const mode = parseInt(value, 8);
-  if ((mode & 0o002) !== 0)
-    throw new InvalidArgumentError('a world-writable mode would let any user alter mail');
-  return mode;
+function parseModeArg(value: string): number {
+  const parsed = parseMode(value);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.problem);
+  return parsed.mode;
 }
 
 function parseSizeArg(value: string): number {

@@ -56,6 +56,13 @@ async function configure(options: DeliverOptions, env: Environment): Promise<Con
     if (options.maildirs.length > 0) {
       return temporary('4.3.5', 'give either --config or maildir arguments, not both');
     }
+    // Ignoring them would hide a mistake: with a config, "create" and "mode" are per target.
+    if (options.create || options.mode !== undefined) {
+      return temporary(
+        '4.3.5',
+        '--create and --mode apply to maildir arguments; with --config use the "create" and "mode" keys of each target',
+      );
+    }
     const loaded = await loadConfig(options.config, env);
     if (!loaded.ok) return loaded.failure;
     config = loaded.config;

@@ -46,11 +46,7 @@ export function validate(schema: Schema, value: unknown): SchemaError[] {
 }
 
 function check(schema: Schema, value: unknown, at: readonly (string | number)[], out: SchemaError[]): void {
-  for (const keyword of Object.keys(schema)) {
-    if (!ANNOTATIONS.has(keyword) && !ASSERTIONS.has(keyword)) {
-      throw new Error(`json-schema: keyword "${keyword}" is not implemented`);
-    }
-  }
+  refuseUnimplemented(schema);
   const fail = (message: string): void => void out.push({ path: formatPath(at), message });
 
   if (Array.isArray(schema.anyOf)) {
@@ -161,6 +157,23 @@ function hasType(value: unknown, type: string): boolean {
       return value === null;
     default:
       return typeof value === type;
+  }
+}
+
+/** Throws on any keyword, or form of a keyword, that this validator does not check. */
+function refuseUnimplemented(schema: Schema): void {
+  const unsupported = (what: string): never => {
+    throw new Error(`json-schema: ${what} is not implemented`);
+  };
+  for (const keyword of Object.keys(schema)) {
+    if (!ANNOTATIONS.has(keyword) && !ASSERTIONS.has(keyword)) unsupported(`keyword "${keyword}"`);
+  }
+  if ('type' in schema && typeof schema.type !== 'string') unsupported('a "type" other than one name');
+  if ('additionalProperties' in schema && schema.additionalProperties !== false) {
+    unsupported('"additionalProperties" other than false');
+  }
+  if ('anyOf' in schema && Object.keys(schema).some((k) => k !== 'anyOf' && ASSERTIONS.has(k))) {
+    unsupported('"anyOf" beside other assertions');
   }
 }
 

@@ -2,6 +2,7 @@
 import { dirname } from 'node:path';
 import schema from '../../schema/targets.schema.json';
 import { formatPath, validate } from './json-schema';
+import { parseMode } from './mode';
 import { resolveTargetPath } from './paths';
 import { parseSize } from './size';
 import { DEFAULT_MODE, DEFAULT_SETTINGS, type Config, type Target } from './types';
@@ -21,9 +22,6 @@ interface RawConfig {
   timeout?: number;
   hardLinks?: boolean;
 }
-
-/** World-writable delivered mail could be altered by any local user. */
-const WORLD_WRITABLE = 0o002;
 
 export function parseConfig(text: string, configPath: string, home: string | undefined): Parsed {
   const problem = (message: string): Parsed => ({ ok: false, problem: message });
@@ -55,12 +53,9 @@ export function parseConfig(text: string, configPath: string, home: string | und
     const samePath = byPath.get(resolved.path);
     if (samePath !== undefined) return problem(`${at('path')}: same maildir as targets[${samePath}]`);
     byPath.set(resolved.path, index);
-    const mode = entry.mode === undefined ? DEFAULT_MODE : parseInt(entry.mode, 8);
-    if ((mode & WORLD_WRITABLE) !== 0)
-      return problem(
-        `${at('mode')}: "${entry.mode}" is world-writable; any local user could alter delivered mail`,
-      );
-    targets.push({ name: entry.name, path: resolved.path, mode, create: entry.create ?? false });
+    const mode = entry.mode === undefined ? { ok: true as const, mode: DEFAULT_MODE } : parseMode(entry.mode);
+    if (!mode.ok) return problem(`${at('mode')}: ${mode.problem}`);
+    targets.push({ name: entry.name, path: resolved.path, mode: mode.mode, create: entry.create ?? false });
   }
   const sizeLimit = raw.sizeLimit === undefined ? DEFAULT_SETTINGS.sizeLimit : parseSize(raw.sizeLimit);
   if (sizeLimit === undefined) return problem('sizeLimit: must be a positive number of bytes below 2^53');

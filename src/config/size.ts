@@ -8,5 +8,6 @@ export function parseSize(value: number | string): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : undefined;
   const match = SIZE.exec(value);
   if (match === null) return undefined;
-  return Number(match[1]) * (UNITS[match[2] ?? ''] ?? 1);
+  const bytes = Number(match[1]) * (UNITS[match[2] ?? ''] ?? 1);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
 }

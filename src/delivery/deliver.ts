@@ -10,9 +10,10 @@ import { maildirLayout } from '../maildir/layout';
 import type { NameSource } from '../maildir/name-source';
 import { precheckMaildir, type MaildirFacts } from '../maildir/precheck';
 import type { TmpRegistry } from '../maildir/tmp-registry';
-import { FailureError, ok, temporary, type Failure, type Outcome } from '../outcome/outcome';
+import { FailureError, ok, type Failure, type Outcome } from '../outcome/outcome';
 import { ioFailure } from '../outcome/io-failure';
 import { commitCopies, type DeliveredCopy } from './commit';
+import { sameMaildirFailure } from './distinct';
 import { planCopies } from './plan';
 import { stageCopies } from './stage';
 
@@ -82,26 +83,12 @@ async function precheckAll(
     ),
   );
   const facts: MaildirFacts[] = [];
-  const seen = new Map<string, string>();
-  for (const [index, result] of results.entries()) {
+  for (const result of results) {
     if (!result.ok) return result;
-    const target = targets[index] as Target;
-    // Two names for one maildir (a symlink, a bind mount) would put two copies in one place.
-    const key = `${result.facts.rootDev}:${result.facts.rootIno}`;
-    const other = seen.get(key);
-    if (other !== undefined) {
-      return {
-        ok: false,
-        failure: temporary(
-          '4.3.5',
-          `target ${target.name}: ${target.path} is the same maildir as target ${other}`,
-        ),
-      };
-    }
-    seen.set(key, target.name);
     facts.push(result.facts);
   }
-  return { ok: true, facts };
+  const same = sameMaildirFailure(targets, facts);
+  return same === undefined ? { ok: true, facts } : { ok: false, failure: same };
 }
 
 function asFailure(error: unknown, what: string): Failure {

@@ -7,6 +7,7 @@ import { precheckMaildir, type MaildirFacts } from '../maildir/precheck';
 import { pumpMessage } from '../message/pump';
 import { FailureError, ok, type Failure, type Outcome } from '../outcome/outcome';
 import type { DeliveryDeps } from './deliver';
+import { sameMaildirFailure } from './distinct';
 import { planCopies } from './plan';
 
 export async function explain(
@@ -66,6 +67,11 @@ export async function explain(
       states.push(`FAILS: ${checked.failure.status} ${checked.failure.text}`);
       fail(checked.failure);
     }
+  }
+  const same = sameMaildirFailure(targets, facts);
+  if (same !== undefined) {
+    lines.push(`problem: ${same.status} ${same.text}`);
+    fail(same);
   }
   const methods = planCopies(targets, facts, settings.hardLinks);
   lines.push(`targets: ${targets.length}`);

@@ -27,7 +27,7 @@ const ERRNO_TABLE: Readonly<Record<string, readonly [TempCode, string]>> = {
 /** "target bb-linux: create tmp file /x/tmp/123...: no space left on device" as a Failure. */
 export function ioFailure(what: string, error: unknown): Failure {
   const errno = errnoOf(error);
-  const known = errno === undefined ? undefined : ERRNO_TABLE[errno];
+  const known = errno !== undefined && Object.hasOwn(ERRNO_TABLE, errno) ? ERRNO_TABLE[errno] : undefined;
   if (known !== undefined) return temporary(known[0], `${what}: ${known[1]} (${errno})`);
   return temporary('4.3.0', `${what}: ${errno ?? messageOf(error)}`);
 }

@@ -1,0 +1,167 @@
+// targets.json → Config: every validation message, one line per case, and the defaults.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseConfig } from '../../../src/config/parse';
+import type { Config, Target } from '../../../src/config/types';
+
+const CONFIG = '/etc/mf/targets.json';
+const HOME = '/home/bb';
+const t = (targets: unknown[], rest: Record<string, unknown> = {}): string =>
+  JSON.stringify({ targets, ...rest });
+const a = { name: 'a', path: '/srv/a' };
+const b = { name: 'b', path: '/srv/b' };
+
+/** The problem reported for `text` (no default for `home`: undefined is a case). */
+function problemOf(text: string, home: string | undefined): string {
+  const parsed = parseConfig(text, CONFIG, home);
+  if (parsed.ok) return assert.fail(`parsed: ${JSON.stringify(parsed.config)}`);
+  return parsed.problem;
+}
+
+function configOf(text: string, home: string | undefined): Config {
+  const parsed = parseConfig(text, CONFIG, home);
+  if (!parsed.ok) return assert.fail(parsed.problem);
+  return parsed.config;
+}
+
+describe('parseConfig: problems', () => {
+  // prettier-ignore
+  const table: [string, string, string | RegExp][] = [
+    ['not JSON, with line and column', '{"targets": [],}', /^not valid JSON: .*position 15 \(line 1, column 16\)$/],
+    ['not JSON, line and column on a later line', '{\n  "targets": [\n    {"name": "a" "path": "/m"}\n  ]\n}', /\(line 3, column 18\)$/],
+    ['not JSON: empty file', '', /^not valid JSON: /],
+    // V8 in Node 20 gives no position for "Unexpected token" errors: the message is passed on as is.
+    ['not JSON, no position given', '{"targets": [}', /^not valid JSON: Unexpected token '\}'.*is not valid JSON$/],
+    ['top level an array', '[]', 'top level: must be an object'],
+    ['top level null', 'null', 'top level: must be an object'],
+    ['top level a string', '"x"', 'top level: must be an object'],
+    ['targets missing', '{}', 'targets: required'],
+    ['targets not an array', '{"targets": {}}', 'targets: must be an array'],
+    ['targets empty', '{"targets": []}', 'targets: must not be empty'],
+    ['targets over 256', t(Array.from({ length: 257 }, (_, i) => ({ name: `n${i}`, path: `/m${i}` }))), 'targets: must have at most 256 entries'],
+    ['a target not an object', t(['/srv/a']), 'targets[0]: must be an object'],
+    ['targets[1].path required', t([a, { name: 'b' }]), 'targets[1].path: required'],
+    ['targets[0].name required', t([{ path: '/srv/a' }]), 'targets[0].name: required'],
+    ['more problems are counted (1)', t([{}]), 'targets[0].name: required (and 1 more problem)'],
+    ['more problems are counted (2)', t([{}], { timeout: 0 }), 'targets[0].name: required (and 2 more problems)'],
+    ['name with a space', t([{ name: 'a b', path: '/a' }]), 'targets[0].name: must be letters, digits and . _ @ + - only, starting with a letter or digit'],
+    ['name with a slash', t([{ name: 'a/b', path: '/a' }]), /^targets\[0\]\.name: must be letters, digits/],
+    ['name starting with a dot', t([{ name: '.a', path: '/a' }]), /^targets\[0\]\.name: must be letters, digits/],
+    ['name empty', t([{ name: '', path: '/a' }]), 'targets[0].name: must not be empty'],
+    ['name of 65 characters', t([{ name: 'x'.repeat(65), path: '/a' }]), 'targets[0].name: must be at most 64 characters'],
+    ['name not a string', t([{ name: 1, path: '/a' }]), 'targets[0].name: must be a string'],
+    ['path empty', t([{ name: 'a', path: '' }]), 'targets[0].path: must not be empty'],
+    ['path with a line break', t([{ name: 'a', path: '/a\nb' }]), 'targets[0].path: must be a path without NUL or line breaks'],
+    ['path with NUL', t([{ name: 'a', path: '/a\u0000b' }]), 'targets[0].path: must be a path without NUL or line breaks'],
+    ['unknown key at top level', t([a], { colour: 'red' }), 'colour: unknown key (known: $schema, targets, sizeLimit, timeout, hardLinks)'],
+    ['unknown key in a target', t([a, { ...b, colour: 'red' }]), 'targets[1].colour: unknown key (known: name, path, mode, create)'],
+    ['unknown key with odd characters', t([a], { 'size limit': 1 }), /^\["size limit"\]: unknown key/],
+    ['unknown key "__proto__"', '{"targets": [{"name": "a", "path": "/a"}], "__proto__": {}}', /^__proto__: unknown key/],
+    ['duplicate names', t([a, { name: 'a', path: '/srv/other' }]), 'targets[1].name: "a" is already the name of targets[0]'],
+    ['duplicate paths', t([a, { name: 'b', path: '/srv/a' }]), 'targets[1].path: same maildir as targets[0]'],
+    ['duplicate resolved paths: trailing slash', t([a, { name: 'b', path: '/srv/a/' }]), 'targets[1].path: same maildir as targets[0]'],
+    ['duplicate resolved paths: dot segments', t([a, b, { name: 'c', path: '/srv/x/../a' }]), 'targets[2].path: same maildir as targets[0]'],
+    ['duplicate resolved paths: relative', t([{ name: 'a', path: '/etc/mf/M' }, { name: 'b', path: 'M' }]), 'targets[1].path: same maildir as targets[0]'],
+    ['duplicate resolved paths: ~/', t([{ name: 'a', path: '/home/bb/M' }, { name: 'b', path: '~/M' }]), 'targets[1].path: same maildir as targets[0]'],
+    ['mode not octal', t([{ ...a, mode: '0680' }]), 'targets[0].mode: must be an octal file mode such as "0600" or "0640"'],
+    ['mode with 0o prefix', t([{ ...a, mode: '0o640' }]), /^targets\[0\]\.mode: must be an octal file mode/],
+    ['mode with setuid bits', t([{ ...a, mode: '4640' }]), /^targets\[0\]\.mode: must be an octal file mode/],
+    ['mode a number', t([{ ...a, mode: 640 }]), 'targets[0].mode: must be a string'],
+    ['mode world-writable 0666', t([{ ...a, mode: '0666' }]), 'targets[0].mode: "0666" is world-writable; any local user could alter delivered mail'],
+    ['mode world-writable 602', t([{ ...a, mode: '602' }]), /^targets\[0\]\.mode: "602" is world-writable/],
+    ['create not a boolean', t([{ ...a, create: 'yes' }]), 'targets[0].create: must be true or false'],
+    ['sizeLimit 0', t([a], { sizeLimit: 0 }), 'sizeLimit: must be a positive number of bytes, or a string such as "50M"'],
+    ['sizeLimit "0"', t([a], { sizeLimit: '0' }), /^sizeLimit: must be a positive number/],
+    ['sizeLimit negative', t([a], { sizeLimit: -1 }), /^sizeLimit: must be a positive number/],
+    ['sizeLimit fractional', t([a], { sizeLimit: 1.5 }), /^sizeLimit: must be a positive number/],
+    ['sizeLimit lower-case unit', t([a], { sizeLimit: '50m' }), /^sizeLimit: must be a positive number/],
+    ['sizeLimit with a space', t([a], { sizeLimit: '50 M' }), /^sizeLimit: must be a positive number/],
+    ['sizeLimit 2^53', t([a], { sizeLimit: 2 ** 53 }), 'sizeLimit: must be a positive number of bytes below 2^53'],
+    ['timeout 0', t([a], { timeout: 0 }), 'timeout: must be at least 1'],
+    ['timeout 86401', t([a], { timeout: 86401 }), 'timeout: must be at most 86400'],
+    ['timeout fractional', t([a], { timeout: 1.5 }), 'timeout: must be a whole number'],
+    ['timeout a string', t([a], { timeout: '900' }), 'timeout: must be a whole number'],
+    ['hardLinks not a boolean', t([a], { hardLinks: 'no' }), 'hardLinks: must be true or false'],
+    ['~user refused', t([{ name: 'a', path: '~bob/Maildir' }]), 'targets[0].path: "~bob/Maildir": only ~/ (your own home) is expanded, not ~user'],
+  ];
+  for (const [title, text, expected] of table) {
+    it(title, () => {
+      if (typeof expected === 'string') assert.equal(problemOf(text, HOME), expected);
+      else assert.match(problemOf(text, HOME), expected);
+    });
+  }
+
+  it('~/ without HOME', () => {
+    assert.equal(
+      problemOf(t([{ name: 'a', path: '~/Maildir' }]), undefined),
+      'targets[0].path: "~/Maildir" starts with ~/ but $HOME is not set to an absolute path',
+    );
+  });
+
+  it('~/ with a relative HOME is refused too', () => {
+    assert.match(
+      problemOf(t([{ name: 'a', path: '~/M' }]), 'home/bb'),
+      /\$HOME is not set to an absolute path/,
+    );
+  });
+});
+
+describe('parseConfig: values', () => {
+  const target = (change: Partial<Target>): Target => ({
+    name: 'a',
+    path: '/srv/a',
+    mode: 0o600,
+    create: false,
+    ...change,
+  });
+  // prettier-ignore
+  const table: [string, string, Partial<Target>][] = [
+    ['absolute path kept', t([a]), {}],
+    ['path normalised', t([{ name: 'a', path: '/srv//a/./' }]), {}],
+    ['relative path against the config folder', t([{ name: 'a', path: 'Maildir' }]), { path: '/etc/mf/Maildir' }],
+    ['relative path with ..', t([{ name: 'a', path: '../mail/M' }]), { path: '/etc/mail/M' }],
+    ['~/ against HOME', t([{ name: 'a', path: '~/Maildir' }]), { path: '/home/bb/Maildir' }],
+    ['~ alone is HOME', t([{ name: 'a', path: '~' }]), { path: '/home/bb' }],
+    ['mode "0640"', t([{ ...a, mode: '0640' }]), { mode: 0o640 }],
+    ['mode "640"', t([{ ...a, mode: '640' }]), { mode: 0o640 }],
+    ['mode "0660" (group-writable is allowed)', t([{ ...a, mode: '0660' }]), { mode: 0o660 }],
+    ['create true', t([{ ...a, create: true }]), { create: true }],
+    ['name with . _ @ + -', t([{ ...a, name: 'bb.linux_1@x+y-z' }]), { name: 'bb.linux_1@x+y-z' }],
+  ];
+  for (const [title, text, change] of table) {
+    it(title, () => assert.deepEqual(configOf(text, HOME).targets, [target(change)]));
+  }
+
+  it('defaults: sizeLimit 512 MiB, timeout 900, hardLinks true, mode 0600, create false', () => {
+    assert.deepEqual(configOf(t([a]), HOME), {
+      targets: [{ name: 'a', path: '/srv/a', mode: 0o600, create: false }],
+      settings: { sizeLimit: 512 * 1024 * 1024, timeoutSeconds: 900, hardLinks: true },
+    });
+  });
+
+  // prettier-ignore
+  const settings: [string, Record<string, unknown>, Config['settings']][] = [
+    ['sizeLimit "50M"', { sizeLimit: '50M' }, { sizeLimit: 52428800, timeoutSeconds: 900, hardLinks: true }],
+    ['sizeLimit "1K"', { sizeLimit: '1K' }, { sizeLimit: 1024, timeoutSeconds: 900, hardLinks: true }],
+    ['sizeLimit "2G"', { sizeLimit: '2G' }, { sizeLimit: 2 * 1024 ** 3, timeoutSeconds: 900, hardLinks: true }],
+    ['sizeLimit 1000', { sizeLimit: 1000 }, { sizeLimit: 1000, timeoutSeconds: 900, hardLinks: true }],
+    ['timeout 1', { timeout: 1 }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 1, hardLinks: true }],
+    ['timeout 86400', { timeout: 86400 }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 86400, hardLinks: true }],
+    ['hardLinks false', { hardLinks: false }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 900, hardLinks: false }],
+    ['$schema ignored', { $schema: './targets.schema.json' }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 900, hardLinks: true }],
+  ];
+  for (const [title, rest, expected] of settings) {
+    it(title, () => assert.deepEqual(configOf(t([a], rest), HOME).settings, expected));
+  }
+
+  it('keeps the targets in file order', () => {
+    assert.deepEqual(
+      configOf(t([b, a]), HOME).targets.map((target) => target.name),
+      ['b', 'a'],
+    );
+  });
+
+  it('does not need HOME when no path starts with ~', () => {
+    assert.equal(configOf(t([a]), undefined).targets[0]?.path, '/srv/a');
+  });
+});

@@ -1,0 +1,12 @@
+// The documented defaults (README, "Configuration"; DESIGN.md, Security).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_MODE, DEFAULT_SETTINGS } from '../../../src/config/types';
+
+describe('defaults', () => {
+  it('mode 0600: private unless a target says otherwise', () => assert.equal(DEFAULT_MODE, 0o600));
+  it('sizeLimit 512 MiB, timeout 900 s (below Postfix 1000 s), hard links on', () => {
+    assert.deepEqual(DEFAULT_SETTINGS, { sizeLimit: 536870912, timeoutSeconds: 900, hardLinks: true });
+    assert.ok(DEFAULT_SETTINGS.timeoutSeconds < 1000);
+  });
+});

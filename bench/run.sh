@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# maildir-fanout benchmark (not a test; CI never runs it). Entry point of `npm run bench`, which
+# builds first. Measures wall time and peak RSS of bin/maildir-fanout delivering 4 KiB, 256 KiB,
+# 20 MiB and 200 MiB messages into 1, 3 and 8 maildirs, next to a bare `node -e ''`, every
+# command run under `env -i PATH=/usr/bin:/bin` like an MTA would run it.
+#
+# Prints a markdown report on stdout and writes it to bench/results/latest.md.
+#
+#   BENCH_DIR=/some/disk   parent of the scratch directory (default /var/tmp; must not be tmpfs:
+#                          the point is to measure real fsyncs). Needs ~500 MiB free.
+#   BENCH_QUICK=1          3 runs per case, to check the script quickly
+#   BENCH_STDIN=file       message as a file on stdin instead of a pipe (see bench/deliver.mjs)
+set -euo pipefail
+
+repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+tool=$repo/bin/maildir-fanout
+results=$repo/bench/results
+
+if [ ! -f "$repo/dist/maildir-fanout.js" ]; then
+  echo "bench: dist/maildir-fanout.js is missing; run 'npm run build' (or use 'npm run bench')" >&2
+  exit 1
+fi
+
+# Peak RSS comes from GNU time (%M). `command -v time` would find the shell keyword, so test the
+# binary itself.
+if [ ! -x /usr/bin/time ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "bench: installing GNU time (/usr/bin/time) ..." >&2
+    apt-get install -y -qq time >&2 || { apt-get update -qq >&2 && apt-get install -y -qq time >&2; }
+  else
+    echo "bench: /usr/bin/time (GNU time) is required: apt-get install time" >&2
+    exit 1
+  fi
+fi
+
+# The measured commands find node the way an MTA's environment does: PATH=/usr/bin:/bin.
+if ! env -i PATH=/usr/bin:/bin sh -c 'command -v node' >/dev/null; then
+  echo "bench: no node in /usr/bin:/bin; the benchmark runs commands with PATH=/usr/bin:/bin" >&2
+  exit 1
+fi
+
+scratch_parent=${BENCH_DIR:-/var/tmp}
+fstype=$(stat -f -c %T "$scratch_parent")
+if [ "$fstype" = tmpfs ] || [ "$fstype" = ramfs ]; then
+  echo "bench: $scratch_parent is $fstype; set BENCH_DIR to a directory on a real disk" >&2
+  exit 1
+fi
+scratch=$(mktemp -d "$scratch_parent/mf-bench.XXXX")
+trap 'rm -rf -- "$scratch"' EXIT
+
+# For the report header; bench/deliver.mjs reads the same two variables the same way.
+stdin_mode=pipe
+if [ "${BENCH_STDIN:-}" = file ]; then stdin_mode=file; fi
+quick_note=
+if [ "${BENCH_QUICK:-}" = 1 ]; then quick_note='. QUICK MODE, 3 runs per case'; fi
+
+mkdir -p "$results"
+started=$(date +%s)
+# Wall times are only as good as the machine is idle: record the load average around the run.
+load_before=$(cut -d ' ' -f 1 /proc/loadavg)
+
+# Collect the table first (progress goes to stderr), then print the whole report.
+table=$(node "$repo/bench/deliver.mjs" --scratch "$scratch" --tool "$tool")
+load_after=$(cut -d ' ' -f 1 /proc/loadavg)
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mem=$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+{
+  echo "Machine: $(nproc) CPUs (${cpu:-unknown model}), $mem RAM, Linux $(uname -r)," \
+    "node $(env -i PATH=/usr/bin:/bin node --version), scratch filesystem" \
+    "\`$(stat -f -c %T "$scratch")\` ($scratch_parent). $(date -u '+%Y-%m-%d %H:%M UTC')." \
+    "Message on stdin via a $stdin_mode. 1-minute load average $load_before before," \
+    "$load_after after$quick_note."
+  echo
+  echo "$table"
+} | tee "$results/latest.md"
+
+echo "bench: took $(($(date +%s) - started)) s; report in bench/results/latest.md" >&2

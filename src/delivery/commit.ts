@@ -1,6 +1,7 @@
 // Phase 2 of a delivery: publish every staged copy into its new/ (maildir step 6), then fsync
 // each new/ so the entries survive a crash before we report success (DESIGN.md guarantee 1;
 // without it a power loss can keep the unlink of tmp/ and lose the link in new/: marlam/mpop#8).
+import { join } from 'node:path';
 import type { FileSystem } from '../maildir/file-system';
 import type { NameSource } from '../maildir/name-source';
 import { publish } from '../maildir/publish';
@@ -28,12 +29,14 @@ export async function commitCopies(
   published: DeliveredCopy[],
 ): Promise<void> {
   for (const copy of copies) {
-    const name = await step(
+    const result = await step(
       `target ${copy.target.name}: moving ${copy.tmpPath} into ${copy.layout.new}`,
       () => publish(deps.fs, deps.names, copy.tmpPath, copy.layout.new, copy.name),
     );
     deps.registry.forget(copy.tmpPath);
-    published.push({ target: copy.target.name, path: `${copy.layout.new}/${name}` });
+    // 'gone': a recovering run published this very file first; it is delivered either way.
+    const name = result.kind === 'published' ? result.name : copy.name;
+    published.push({ target: copy.target.name, path: join(copy.layout.new, name) });
   }
   await settleAll(
     copies.map((copy) =>

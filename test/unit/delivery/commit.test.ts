@@ -38,10 +38,10 @@ describe('commitCopies', () => {
       { target: 'b', path: '/b/new/n1' },
     ]);
     assert.deepEqual(fs.log, [
-      'link /a/new/n0 /a/tmp/n0',
-      'unlink /a/tmp/n0',
-      'link /b/new/n1 /b/tmp/n1',
-      'unlink /b/tmp/n1',
+      'lstat /a/new/n0',
+      'rename /a/new/n0 /a/tmp/n0',
+      'lstat /b/new/n1',
+      'rename /b/new/n1 /b/tmp/n1',
       'syncDirectory /a/new',
       'syncDirectory /b/new',
     ]);
@@ -56,9 +56,24 @@ describe('commitCopies', () => {
     assert.deepEqual(published, [{ target: 'a', path: '/a/new/fresh1' }]);
   });
 
+  it('a tmp file already gone (a recovering run published it): counted as delivered, under its name', async () => {
+    const { fs, registry, copies, deps } = setup(['/a', '/b']);
+    fs.unlinkNow('/a/tmp/n0');
+    fs.addFile('/a/new/n0', 'message');
+    const published: DeliveredCopy[] = [];
+    await commitCopies(copies, deps, published);
+    assert.deepEqual(published, [
+      { target: 'a', path: '/a/new/n0' },
+      { target: 'b', path: '/b/new/n1' },
+    ]);
+    assert.deepEqual([fs.list('/a/new'), fs.list('/b/new')], [['n0'], ['n1']]);
+    assert.ok(fs.log.includes('syncDirectory /a/new'), 'the new/ of a gone copy is still synced');
+    assert.equal(registry.size, 0);
+  });
+
   it('a failing publish: throws a Failure naming the target; `published` holds the earlier ones', async () => {
     const { fs, registry, copies, deps } = setup(['/a', '/b', '/c']);
-    fs.fail('link', 'ENOSPC', { path: '/b/new/n1' });
+    fs.fail('rename', 'ENOSPC', { path: '/b/new/n1' });
     const published: DeliveredCopy[] = [];
     const error = await commitCopies(copies, deps, published).catch((e: unknown) => e);
     assert.ok(error instanceof FailureError);

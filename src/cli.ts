@@ -2,6 +2,7 @@
 // signals and the exit status (STYLE.md §2). Everything it calls returns values.
 import { parseCommandLine } from './cli/program';
 import { runDelivery } from './cli/run';
+import { openJournal } from './journal/journal';
 import { nameSource, systemNameInputs } from './maildir/name-source';
 import { nodeFileSystem } from './maildir/file-system';
 import { tmpRegistry } from './maildir/tmp-registry';
@@ -80,13 +81,30 @@ async function main(): Promise<never> {
   const options = invocation.options;
   dialect = options.exitCodes;
   const message = messageInput();
+  const nameInputs = systemNameInputs();
+  const names = nameSource(nameInputs);
   const outcome = await runDelivery(
     options,
-    { cwd: process.cwd(), home: process.env.HOME, uid: process.getuid?.() ?? -1 },
+    {
+      cwd: process.cwd(),
+      home: process.env.HOME,
+      xdgStateHome: process.env.XDG_STATE_HOME,
+      uid: process.getuid?.() ?? -1,
+    },
     message.input,
     {
       fs: nodeFileSystem,
-      names: nameSource(systemNameInputs()),
+      names,
+      openJournal: (stateDir, keepDays) =>
+        openJournal({
+          stateDir,
+          keepDays,
+          host: nameInputs.host,
+          pid: nameInputs.pid,
+          now: Date.now,
+          fs: nodeFileSystem,
+          names,
+        }),
       registry,
       egid: process.getegid?.() ?? -1,
       committing: guard.committing,

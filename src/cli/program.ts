@@ -17,6 +17,8 @@ export interface DeliverOptions {
   readonly mode?: number;
   readonly sizeLimit?: number;
   readonly timeout?: number;
+  readonly stateDir?: string;
+  readonly journal: boolean;
   readonly exitCodes: ExitDialect;
 }
 
@@ -53,6 +55,12 @@ export function parseCommandLine(args: readonly string[]): Invocation {
       'give up after this many seconds: temporary failure (default 900)',
       parseSeconds,
     )
+    .option(
+      '--state-dir <dir>',
+      'folder of the exactly-once journal (default ~/.local/state/maildir-fanout)',
+      parseStateDir,
+    )
+    .option('--no-journal', 'no exactly-once journal: a retry after a failed publish may duplicate')
     .addOption(
       new Option('--exit-codes <dialect>', 'sysexits (75 temporary, 65 permanent) or qmail (111, 100)')
         .choices(['sysexits', 'qmail'])
@@ -102,6 +110,8 @@ function toOptions(maildirs: string[], o: Record<string, unknown>): DeliverOptio
     ...(typeof o.mode === 'number' ? { mode: o.mode } : {}),
     ...(typeof o.sizeLimit === 'number' ? { sizeLimit: o.sizeLimit } : {}),
     ...(typeof o.timeout === 'number' ? { timeout: o.timeout } : {}),
+    ...(typeof o.stateDir === 'string' ? { stateDir: o.stateDir } : {}),
+    journal: o.journal !== false,
     exitCodes: o.exitCodes === 'qmail' ? 'qmail' : 'sysexits',
   };
 }
@@ -110,6 +120,11 @@ function parseModeArg(value: string): number {
   const parsed = parseMode(value);
   if (!parsed.ok) throw new InvalidArgumentError(parsed.problem);
   return parsed.mode;
+}
+
+function parseStateDir(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a folder');
+  return value;
 }
 
 function parseSizeArg(value: string): number {

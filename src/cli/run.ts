@@ -3,8 +3,10 @@
 // (src/cli.ts) hands it everything, so tests can drive it with any environment.
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load';
-import { resolveTargetPath } from '../config/paths';
-import { DEFAULT_MODE, DEFAULT_SETTINGS, type Config } from '../config/types';
+import { resolveConfigPath } from '../config/paths';
+import { DEFAULT_MODE, DEFAULT_SETTINGS, type Config, type JournalSettings } from '../config/types';
+import type { Journal } from '../journal/journal';
+import { defaultStateDir } from '../journal/state-dir';
 import { deliver, type DeliveryDeps } from '../delivery/deliver';
 import { explain } from '../delivery/explain';
 import { temporary, type Failure, type Outcome } from '../outcome/outcome';
@@ -13,10 +15,13 @@ import type { DeliverOptions } from './program';
 export interface Environment {
   readonly cwd: string;
   readonly home: string | undefined;
+  readonly xdgStateHome: string | undefined;
   readonly uid: number;
 }
 
-export interface RunnerDeps extends DeliveryDeps {
+export interface RunnerDeps extends Omit<DeliveryDeps, 'journal'> {
+  /** Opens the journal in a state folder (src/journal/journal.ts). */
+  openJournal(stateDir: string, keepDays: number): Journal;
   /** Starts the internal deadline once the configured timeout is known. */
   startDeadline(seconds: number): void;
   /** Where --dry-run prints its report. */
@@ -40,13 +45,32 @@ export async function runDelivery(
   const configured = await configure(options, env);
   if ('kind' in configured) return configured;
   deps.startDeadline(configured.settings.timeoutSeconds);
+  const journal = journalFor(configured.settings.journal, env, deps);
+  if (journal !== undefined && 'kind' in journal) return journal;
   if (options.dryRun) {
-    const report = await explain(configured, input, deps, options.config);
+    const report = await explain(configured, input, { ...deps, journal }, options.config);
     deps.print(report.text);
     return report.outcome;
   }
   if (input === undefined) return temporary('4.3.0', 'no message: standard input is a terminal');
-  return (await deliver(configured.targets, configured.settings, input, deps)).outcome;
+  return (await deliver(configured.targets, configured.settings, input, { ...deps, journal })).outcome;
+}
+
+/** The journal to use, undefined when it is off, or why there is none. */
+function journalFor(
+  settings: JournalSettings,
+  env: Environment,
+  deps: RunnerDeps,
+): Journal | Failure | undefined {
+  if (!settings.enabled) return undefined;
+  const dir = settings.dir ?? defaultStateDir(env.xdgStateHome, env.home);
+  if (dir === undefined) {
+    return temporary(
+      '4.3.5',
+      'no folder for the exactly-once journal: set $HOME, or journal.dir in the config, or --state-dir',
+    );
+  }
+  return deps.openJournal(dir, settings.keepDays);
 }
 
 /** The effective config: the file or the arguments, then command-line overrides. */
@@ -69,7 +93,7 @@ async function configure(options: DeliverOptions, env: Environment): Promise<Con
   } else if (options.maildirs.length > 0) {
     const targets = [];
     for (const raw of options.maildirs) {
-      const resolved = resolveTargetPath(raw, env.cwd, env.home);
+      const resolved = resolveConfigPath(raw, env.cwd, env.home);
       if (!resolved.ok) return temporary('4.3.5', `maildir argument ${resolved.problem}`);
       targets.push({
         name: raw,
@@ -88,6 +112,12 @@ async function configure(options: DeliverOptions, env: Environment): Promise<Con
       sizeLimit: options.sizeLimit ?? config.settings.sizeLimit,
       timeoutSeconds: options.timeout ?? config.settings.timeoutSeconds,
       hardLinks: options.copy ? false : config.settings.hardLinks,
+      journal: {
+        enabled: options.journal && config.settings.journal.enabled,
+        dir:
+          options.stateDir === undefined ? config.settings.journal.dir : resolve(env.cwd, options.stateDir),
+        keepDays: config.settings.journal.keepDays,
+      },
     },
   };
 }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import schema from '../../schema/targets.schema.json';
 import { formatPath, validate } from './json-schema';
 import { parseMode } from './mode';
-import { resolveTargetPath } from './paths';
+import { resolveConfigPath } from './paths';
 import { parseSize } from './size';
 import { DEFAULT_MODE, DEFAULT_SETTINGS, type Config, type Target } from './types';
 
@@ -21,6 +21,7 @@ interface RawConfig {
   sizeLimit?: number | string;
   timeout?: number;
   hardLinks?: boolean;
+  journal?: { enabled?: boolean; dir?: string; keepDays?: number };
 }
 
 export function parseConfig(text: string, configPath: string, home: string | undefined): Parsed {
@@ -48,7 +49,7 @@ export function parseConfig(text: string, configPath: string, home: string | und
     if (earlier !== undefined)
       return problem(`${at('name')}: "${entry.name}" is already the name of targets[${earlier}]`);
     byName.set(entry.name, index);
-    const resolved = resolveTargetPath(entry.path, dirname(configPath), home);
+    const resolved = resolveConfigPath(entry.path, dirname(configPath), home);
     if (!resolved.ok) return problem(`${at('path')}: ${resolved.problem}`);
     const samePath = byPath.get(resolved.path);
     if (samePath !== undefined) return problem(`${at('path')}: same maildir as targets[${samePath}]`);
@@ -59,6 +60,17 @@ export function parseConfig(text: string, configPath: string, home: string | und
   }
   const sizeLimit = raw.sizeLimit === undefined ? DEFAULT_SETTINGS.sizeLimit : parseSize(raw.sizeLimit);
   if (sizeLimit === undefined) return problem('sizeLimit: must be a positive number of bytes below 2^53');
+  let journalDir: string | undefined;
+  if (raw.journal?.dir !== undefined) {
+    const resolved = resolveConfigPath(raw.journal.dir, dirname(configPath), home);
+    if (!resolved.ok) return problem(`journal.dir: ${resolved.problem}`);
+    journalDir = resolved.path;
+  }
+  const journal = {
+    enabled: raw.journal?.enabled ?? DEFAULT_SETTINGS.journal.enabled,
+    dir: journalDir,
+    keepDays: raw.journal?.keepDays ?? DEFAULT_SETTINGS.journal.keepDays,
+  };
   return {
     ok: true,
     config: {
@@ -67,6 +79,7 @@ export function parseConfig(text: string, configPath: string, home: string | und
         sizeLimit,
         timeoutSeconds: raw.timeout ?? DEFAULT_SETTINGS.timeoutSeconds,
         hardLinks: raw.hardLinks ?? DEFAULT_SETTINGS.hardLinks,
+        journal,
       },
     },
   };

@@ -1,11 +1,11 @@
-// How a target path in the config becomes an absolute path (DESIGN.md, "How users run it"):
+// How a path in the config (a target, the journal folder) becomes an absolute path (DESIGN.md, "How users run it"):
 // "~/" against $HOME, relative paths against the folder of the config file.
 import { isAbsolute, resolve } from 'node:path';
 
 export type Resolved =
   { readonly ok: true; readonly path: string } | { readonly ok: false; readonly problem: string };
 
-export function resolveTargetPath(raw: string, baseDir: string, home: string | undefined): Resolved {
+export function resolveConfigPath(raw: string, baseDir: string, home: string | undefined): Resolved {
   if (raw === '~' || raw.startsWith('~/')) {
     if (home === undefined || !isAbsolute(home)) {
       return { ok: false, problem: `"${raw}" starts with ~/ but $HOME is not set to an absolute path` };

@@ -18,6 +18,15 @@ export interface Settings {
   readonly timeoutSeconds: number;
   /** Hard-link one written file into other targets on the same file system. */
   readonly hardLinks: boolean;
+  readonly journal: JournalSettings;
+}
+
+export interface JournalSettings {
+  readonly enabled: boolean;
+  /** Absolute state folder, or undefined for the XDG default (resolved from the environment). */
+  readonly dir: string | undefined;
+  /** Days a completed delivery is remembered for retry dedupe. */
+  readonly keepDays: number;
 }
 
 export interface Config {
@@ -36,4 +45,7 @@ export const DEFAULT_SETTINGS: Settings = {
   // deferring; far below Exim's 1 h pipe timeout (anchors-mda.md §4.1).
   timeoutSeconds: 900,
   hardLinks: true,
+  // 8 days: longer than any MTA keeps retrying (Postfix maximal_queue_lifetime 5 d, qmail
+  // queuelifetime 7 d), so every retry of a message still finds its record.
+  journal: { enabled: true, dir: undefined, keepDays: 8 },
 };

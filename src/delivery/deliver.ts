@@ -1,21 +1,29 @@
 // A whole delivery, in the order of DESIGN.md's guarantees:
 //   1. pre-check every target (nothing read, nothing written yet);
-//   2. stage: stream the message into tmp/ of every target, synced (all or nothing);
-//   3. commit: publish into every new/ and fsync it.
+//   2. stage: stream the message into tmp/ of every target, synced (all or nothing), and
+//      compute its digest;
+//   3. journal: under the message's lock, learn which maildirs already hold it (an earlier
+//      attempt) and durably record the copies about to be published (src/journal/);
+//   4. commit: publish into every new/ that lacks the message, and fsync it.
 // Any failure before 3 removes every tmp file of this run: no target got a copy, so the MTA's
-// retry cannot duplicate. Failures come back as values (Outcome); nothing here exits.
+// retry cannot duplicate. From 3 on, the tmp copies belong to the journal: a failure or a crash
+// leaves them for the retry (or any later run) to publish, and nothing is published twice.
+// Failures come back as values (Outcome); nothing here exits.
 import type { Settings, Target } from '../config/types';
+import { IntentError, type Journal, type JournalEntry } from '../journal/journal';
+import { digestSink } from '../journal/digest';
 import type { FileSystem } from '../maildir/file-system';
 import { maildirLayout } from '../maildir/layout';
 import type { NameSource } from '../maildir/name-source';
 import { precheckMaildir, type MaildirFacts } from '../maildir/precheck';
 import type { TmpRegistry } from '../maildir/tmp-registry';
-import { FailureError, ok, type Failure, type Outcome } from '../outcome/outcome';
+import { errnoOf } from '../outcome/errno';
+import { FailureError, ok, temporary, type Failure, type Outcome } from '../outcome/outcome';
 import { ioFailure } from '../outcome/io-failure';
 import { commitCopies, type DeliveredCopy } from './commit';
 import { sameMaildirFailure } from './distinct';
 import { planCopies } from './plan';
-import { stageCopies } from './stage';
+import { stageCopies, type StagedCopy } from './stage';
 
 export interface DeliveryDeps {
   readonly fs: FileSystem;
@@ -24,13 +32,20 @@ export interface DeliveryDeps {
   readonly egid: number;
   /** Brackets the commit phase, during which signals and the deadline wait (runtime/guard). */
   readonly committing: { enter(): void; leave(): void };
+  /** The exactly-once journal; undefined when it is turned off. */
+  readonly journal?: Journal | undefined;
 }
 
 export interface DeliveryResult {
   readonly outcome: Outcome;
+  /** Copies published by this run. */
   readonly delivered: readonly DeliveredCopy[];
+  /** Targets that already held the message (an earlier attempt delivered there). */
+  readonly skipped: readonly string[];
   /** Message size as delivered, when it was read. */
   readonly bytes?: number;
+  /** SHA-256 of the message as delivered, when it was read. */
+  readonly digest?: string;
 }
 
 export async function deliver(
@@ -41,31 +56,97 @@ export async function deliver(
 ): Promise<DeliveryResult> {
   const layouts = targets.map((t) => maildirLayout(t.path));
   const checked = await precheckAll(targets, deps);
-  if (!checked.ok) return { outcome: checked.failure, delivered: [] };
+  if (!checked.ok) return { outcome: checked.failure, delivered: [], skipped: [] };
+  // Finish what dead runs left half-published before adding to the maildirs (best effort:
+  // another message's broken target is that message's problem).
+  await deps.journal?.recoverOthers().catch(() => undefined);
 
   const methods = planCopies(targets, checked.facts, settings.hardLinks);
+  const digest = digestSink();
   let staged;
   try {
-    staged = await stageCopies(targets, layouts, methods, input, settings.sizeLimit, deps);
+    staged = await stageCopies(targets, layouts, methods, input, settings.sizeLimit, deps, [digest]);
   } catch (error: unknown) {
     await deps.registry.removeAll();
-    return { outcome: asFailure(error, 'staging the message'), delivered: [] };
+    return { outcome: asFailure(error, 'staging the message'), delivered: [], skipped: [] };
+  }
+  const message = { bytes: staged.message.bytes, digest: digest.hex() };
+
+  let entry: JournalEntry | undefined;
+  if (deps.journal !== undefined) {
+    try {
+      entry = await deps.journal.open(message.digest);
+    } catch (error: unknown) {
+      await deps.registry.removeAll();
+      return { outcome: journalFailure(deps.journal, error), delivered: [], skipped: [], ...message };
+    }
+  }
+  const already = entry?.delivered ?? new Set<string>();
+  const fresh = staged.copies.filter((copy) => !already.has(copy.layout.root));
+  const skipped = staged.copies.filter((copy) => already.has(copy.layout.root)).map((c) => c.target.name);
+
+  // Copies for maildirs that already hold the message are not needed.
+  for (const copy of staged.copies) {
+    if (!already.has(copy.layout.root)) continue;
+    await deps.fs.unlink(copy.tmpPath).catch(() => undefined);
+    deps.registry.forget(copy.tmpPath);
   }
 
   const delivered: DeliveredCopy[] = [];
   deps.committing.enter();
   try {
-    await commitCopies(staged.copies, deps, delivered);
+    if (entry !== undefined && fresh.length > 0) {
+      try {
+        await entry.writeIntent(fresh.map(journalCopy));
+      } catch (error: unknown) {
+        const kept = error instanceof IntentError && error.recordMayExist;
+        if (kept) for (const copy of fresh) deps.registry.forget(copy.tmpPath);
+        await deps.registry.removeAll();
+        const cause = error instanceof IntentError ? error.cause : error;
+        const failure = journalFailure(deps.journal, cause);
+        const text = kept ? `${failure.text}; the retry finishes the delivery` : failure.text;
+        return { outcome: { ...failure, text }, delivered, skipped, ...message };
+      }
+      // Recorded: from now on these tmp files are the journal's, never removed on failure.
+      for (const copy of fresh) deps.registry.forget(copy.tmpPath);
+    }
+    await commitCopies(fresh, deps, delivered);
+    // Best effort: if this rename is lost, the next run finds the record pending, sees every
+    // tmp file gone, and completes it; nothing is published twice.
+    await entry?.complete().catch(() => undefined);
   } catch (error: unknown) {
     await deps.registry.removeAll();
     const failure = asFailure(error, 'publishing the message');
-    const where = delivered.map((d) => d.target).join(', ');
-    const text = where === '' ? failure.text : `${failure.text}; already delivered to: ${where}`;
-    return { outcome: { ...failure, text }, delivered, bytes: staged.message.bytes };
+    const where = [...skipped, ...delivered.map((d) => d.target)].join(', ');
+    // With the journal, the record and the unpublished tmp copies stay: the retry finishes.
+    const rest = entry === undefined ? '' : '; the retry finishes the delivery';
+    const text =
+      where === '' ? `${failure.text}${rest}` : `${failure.text}; already delivered to: ${where}${rest}`;
+    return { outcome: { ...failure, text }, delivered, skipped, ...message };
   } finally {
     deps.committing.leave();
+    await entry?.release().catch(() => undefined);
   }
-  return { outcome: ok, delivered, bytes: staged.message.bytes };
+  return { outcome: ok, delivered, skipped, ...message };
+}
+
+function journalCopy(copy: StagedCopy) {
+  return {
+    target: copy.target.name,
+    maildir: copy.layout.root,
+    tmp: copy.tmpPath,
+    new: `${copy.layout.new}/${copy.name}`,
+  };
+}
+
+/** The journal could not be used: temporary, with nothing delivered (DESIGN.md guarantee 3). */
+function journalFailure(journal: Journal | undefined, error: unknown): Failure {
+  const where = `journal ${journal?.layout.root ?? ''}`;
+  if (errnoOf(error) === 'ELOCKED') {
+    // X.4.5 "mail system congestion": another run of this same message holds its lock.
+    return temporary('4.4.5', `${where}: another delivery of this message is still running (lock timeout)`);
+  }
+  return asFailure(error, where);
 }
 
 /** Checks every target in parallel; the first failure in target order wins. */

@@ -4,6 +4,7 @@
 import type { Config } from '../config/types';
 import { maildirLayout } from '../maildir/layout';
 import { precheckMaildir, type MaildirFacts } from '../maildir/precheck';
+import { digestSink } from '../journal/digest';
 import { pumpMessage } from '../message/pump';
 import { FailureError, ok, type Failure, type Outcome } from '../outcome/outcome';
 import type { DeliveryDeps } from './deliver';
@@ -13,7 +14,7 @@ import { planCopies } from './plan';
 export async function explain(
   config: Config,
   input: AsyncIterable<Buffer | string> | undefined,
-  deps: Pick<DeliveryDeps, 'fs' | 'names' | 'egid'>,
+  deps: Pick<DeliveryDeps, 'fs' | 'names' | 'egid' | 'journal'>,
   configPath: string | undefined,
 ): Promise<{ outcome: Outcome; text: string }> {
   const { targets, settings } = config;
@@ -23,7 +24,9 @@ export async function explain(
     `limits: size ${settings.sizeLimit} bytes, timeout ${settings.timeoutSeconds} s, ` +
       `hard links ${settings.hardLinks ? 'on' : 'off'}`,
   );
+  lines.push(`journal: ${deps.journal === undefined ? 'off' : deps.journal.layout.root}`);
   let outcome: Outcome = ok;
+  let holders: { delivered: ReadonlySet<string>; pending: boolean } | undefined;
   const fail = (failure: Failure): void => {
     if (outcome.kind === 'ok') outcome = failure;
   };
@@ -32,8 +35,14 @@ export async function explain(
     lines.push('message: not read (standard input is a terminal)');
   } else {
     try {
-      const message = await pumpMessage(input, [], settings.sizeLimit);
-      lines.push(`message: ${message.bytes} bytes would be delivered`);
+      const digest = digestSink();
+      const message = await pumpMessage(input, [digest], settings.sizeLimit);
+      const hex = digest.hex();
+      lines.push(`message: ${message.bytes} bytes would be delivered, sha256 ${hex}`);
+      holders = await deps.journal?.peek(hex);
+      if (holders?.pending === true) {
+        lines.push('journal: an interrupted delivery of this message is pending; the run finishes it first');
+      }
       lines.push(
         message.fromLine === undefined
           ? 'From_ line: none'
@@ -84,14 +93,19 @@ export async function explain(
         ? `hard link to the file of target ${targets[method.from]?.name ?? '?'}`
         : 'written from the message';
     lines.push(`  ${target.name}: ${target.path}`);
-    lines.push(`    state: ${states[index] ?? ''}`);
+    const has = holders?.delivered.has(target.path) === true;
+    lines.push(`    state: ${states[index] ?? ''}${has ? '; already holds this message: skipped' : ''}`);
     lines.push(`    file: ${layout.tmp}/${name} -> ${layout.new}/${name} (name differs on each run)`);
     lines.push(`    copy: ${how}, mode ${target.mode.toString(8).padStart(4, '0')}`);
   }
+  const fresh = targets.filter((t) => holders?.delivered.has(t.path) !== true).length;
+  const plural = (n: number): string => `${n} target${n === 1 ? '' : 's'}`;
   lines.push(
-    outcome.kind === 'ok'
-      ? `result: would deliver one copy to each of ${targets.length} target${targets.length === 1 ? '' : 's'}`
-      : `result: would fail: ${outcome.status} ${outcome.text}`,
+    outcome.kind !== 'ok'
+      ? `result: would fail: ${outcome.status} ${outcome.text}`
+      : fresh === targets.length
+        ? `result: would deliver one copy to each of ${plural(targets.length)}`
+        : `result: already delivered to ${plural(targets.length - fresh)}; would deliver to the other ${plural(fresh)}`,
   );
   return { outcome, text: `${lines.join('\n')}\n` };
 }

@@ -8,7 +8,7 @@ import type { MaildirLayout } from '../maildir/layout';
 import type { NameSource } from '../maildir/name-source';
 import { createTmpFile, type TmpFile } from '../maildir/tmp-file';
 import type { TmpRegistry } from '../maildir/tmp-registry';
-import { pumpMessage, type PumpResult } from '../message/pump';
+import { pumpMessage, type MessageSink, type PumpResult } from '../message/pump';
 import { errnoOf } from '../outcome/errno';
 import { settleAll } from '../runtime/settle-all';
 import type { CopyMethod } from './plan';
@@ -38,6 +38,7 @@ export async function stageCopies(
   input: AsyncIterable<Buffer | string>,
   sizeLimit: number,
   deps: StageDeps,
+  observers: readonly MessageSink[] = [],
 ): Promise<{ copies: StagedCopy[]; message: PumpResult }> {
   const at = (index: number) => ({
     target: targets[index] as Target,
@@ -61,7 +62,7 @@ export async function stageCopies(
     write: (chunk: Buffer) =>
       step(`target ${at(index).target.name}: writing ${tmp.path}`, () => tmp.file.writeAll(chunk)),
   }));
-  const message = await pumpMessage(input, sinks, sizeLimit);
+  const message = await pumpMessage(input, [...sinks, ...observers], sizeLimit);
   await settleAll(
     [...files].map(([index, tmp]) =>
       step(`target ${at(index).target.name}: syncing ${tmp.path}`, async () => {

@@ -1,16 +1,26 @@
 // --dry-run (-n): reads the message and runs the same pre-checks and copy plan as a delivery,
-// prints the plan (src/delivery/explain.ts) and writes nothing at all.
+// looks the message up in the journal, prints the plan (src/delivery/explain.ts) and writes
+// nothing at all.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { listMaildir, runCli, sandbox, type RunResult } from './harness';
+import { listMaildir, runCli, sandbox, testHome, type RunResult } from './harness';
 import { folder } from './readers';
 
 const FROM_LINE = 'From sender@example.org Sat Jan  3 01:05:34 1996';
 const BODY = 'From: a@example.org\r\nSubject: dry run\r\n\r\nbody\r\n';
 const MESSAGE = `${FROM_LINE}\n${BODY}`;
 const BODY_BYTES = Buffer.byteLength(BODY); // what would be delivered: the From_ line removed
+const BODY_SHA256 = createHash('sha256').update(BODY).digest('hex'); // the message's journal key
+
+/** The journal folder under a state folder: one per host, "/" and ":" escaped as in names. */
+const journalOf = (stateDir: string): string =>
+  join(stateDir, 'journal', hostname().replaceAll('/', '\\057').replaceAll(':', '\\072'));
+/** The default state folder of the CLI: $HOME/.local/state/maildir-fanout, $HOME the test's. */
+const DEFAULT_JOURNAL = journalOf(join(testHome(), '.local/state/maildir-fanout'));
 
 /** Unique names differ on each run: <sec>.M<usec>P<pid>Q<n>R<16 hex>.<host> becomes NAME. */
 function withoutNames(report: string): string {
@@ -76,7 +86,8 @@ describe('--dry-run', () => {
         'maildir-fanout --dry-run: nothing is written.',
         `config: ${config}`,
         'limits: size 536870912 bytes, timeout 900 s, hard links on',
-        `message: ${BODY_BYTES} bytes would be delivered`,
+        `journal: ${DEFAULT_JOURNAL}`,
+        `message: ${BODY_BYTES} bytes would be delivered, sha256 ${BODY_SHA256}`,
         `From_ line: removed: "${FROM_LINE}"`,
         'headers added: none',
         'targets: 4',
@@ -94,10 +105,13 @@ describe('--dry-run', () => {
       ]);
     });
 
-    it('reports the removed From_ line and the byte count without it', () => {
+    it('reports the removed From_ line, and the byte count and SHA-256 without it', () => {
       const lines = linesOf(result);
       assert.ok(lines.includes(`From_ line: removed: "${FROM_LINE}"`), result.stdout);
-      assert.ok(lines.includes(`message: ${BODY_BYTES} bytes would be delivered`), result.stdout);
+      assert.ok(
+        lines.includes(`message: ${BODY_BYTES} bytes would be delivered, sha256 ${BODY_SHA256}`),
+        result.stdout,
+      );
     });
 
     it('names every target with its path and whether it would be written or hard-linked', () => {
@@ -141,7 +155,11 @@ describe('--dry-run', () => {
     const result = await runCli(['-n', dir], { input });
     assert.equal(result.code, 0, result.stderr);
     const lines = linesOf(result);
-    assert.ok(lines.includes(`message: ${input.length} bytes would be delivered`), result.stdout);
+    const sha256 = createHash('sha256').update(input).digest('hex');
+    assert.ok(
+      lines.includes(`message: ${input.length} bytes would be delivered, sha256 ${sha256}`),
+      result.stdout,
+    );
     assert.ok(lines.includes('From_ line: none'), result.stdout);
     assertUntouched(dir);
   });
@@ -151,7 +169,11 @@ describe('--dry-run', () => {
     const dir = p.maildir('a');
     const result = await runCli(['-n', dir], { input: '' });
     assert.equal(result.code, 0, result.stderr);
-    assert.ok(linesOf(result).includes('message: 0 bytes would be delivered'), result.stdout);
+    const sha256 = createHash('sha256').digest('hex');
+    assert.ok(
+      linesOf(result).includes(`message: 0 bytes would be delivered, sha256 ${sha256}`),
+      result.stdout,
+    );
     assertUntouched(dir);
   });
 
@@ -254,5 +276,54 @@ describe('--dry-run', () => {
       `5.2.3 maildir-fanout: message is ${BODY_BYTES} bytes, over the size limit of 10 bytes\n`,
     );
     assertUntouched(dir);
+  });
+
+  describe('the journal', () => {
+    it('--state-dir: names <dir>/journal/<host>, and creates nothing there', async () => {
+      const p = place();
+      const dir = p.maildir('a');
+      const state = join(p.root, 'state');
+      const result = await runCli(['-n', '--state-dir', state, dir], { input: MESSAGE });
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(linesOf(result).includes(`journal: ${journalOf(state)}`), result.stdout);
+      assert.equal(existsSync(state), false, 'the dry run created the state folder');
+      assertUntouched(dir);
+    });
+
+    it('--no-journal: "journal: off"', async () => {
+      const p = place();
+      const result = await runCli(['-n', '--no-journal', p.maildir('a')], { input: MESSAGE });
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(linesOf(result).includes('journal: off'), result.stdout);
+    });
+
+    it('after a delivered the message: a "already holds this message: skipped", b would get it; the journal unchanged', async () => {
+      const p = place();
+      const [a, b] = [p.maildir('a'), p.maildir('b')];
+      const state = join(p.root, 'state');
+      const delivered = await runCli(['--state-dir', state, a], { input: MESSAGE });
+      assert.equal(delivered.code, 0, delivered.stderr);
+      const records = readdirSync(state, { recursive: true }).sort();
+      const restamped = MESSAGE.replace('01:05:34', '01:09:00'); // the MTA's retry: a new From_ line
+      const result = await runCli(['-n', '--state-dir', state, a, b], { input: restamped });
+      assert.equal(result.code, 0, result.stderr);
+      const lines = linesOf(result);
+      assert.equal(
+        lines[lines.indexOf(`  ${a}: ${a}`) + 1],
+        '    state: ready; already holds this message: skipped',
+      );
+      assert.equal(lines[lines.indexOf(`  ${b}: ${b}`) + 1], '    state: ready');
+      assert.equal(
+        lines.at(-2),
+        'result: already delivered to 1 target; would deliver to the other 1 target',
+      );
+      assert.deepEqual(
+        readdirSync(state, { recursive: true }).sort(),
+        records,
+        'the dry run changed the journal',
+      );
+      assert.equal(listMaildir(a).new.length, 1);
+      assertUntouched(b);
+    });
   });
 });

@@ -3,7 +3,7 @@
 // unmodified tool fail mid-delivery: strace fault injection and a file-size limit.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
   readNew,
   TEST_GID,
   TEST_UID,
+  testHome,
   type RunResult,
 } from './harness';
 
@@ -91,9 +92,25 @@ export async function pollUntil(condition: () => boolean, what: string, timeoutM
   }
 }
 
-/** The environment an MTA gives the CLI (as harness.startCli does). */
+/**
+ * Records in the journal under state folder `stateDir`, per kind: pending (intents of deliveries
+ * not finished) and done. There is one journal folder per host name: <state>/journal/<host>/.
+ */
+export function journalRecords(stateDir: string): { pending: string[]; done: string[] } {
+  const root = join(stateDir, 'journal');
+  const list = (kind: string): string[] =>
+    existsSync(root)
+      ? readdirSync(root).flatMap((host) => {
+          const dir = join(root, host, kind);
+          return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.json')) : [];
+        })
+      : [];
+  return { pending: list('pending'), done: list('done') };
+}
+
+/** The environment an MTA gives the CLI, with the same private $HOME as harness.startCli. */
 function mtaEnvironment(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
-  return { PATH: '/usr/bin:/bin', HOME: tmpdir(), ...extra };
+  return { PATH: '/usr/bin:/bin', HOME: testHome(), ...extra };
 }
 
 /** Runs `command` as the CLI's user (nobody when the tests run as root), `input` on stdin. */
@@ -126,7 +143,7 @@ export function requireStrace(): void {
 }
 
 export interface Fault {
-  readonly syscall: 'fsync' | 'link';
+  readonly syscall: 'fsync' | 'link' | 'rename';
   readonly errno: string;
   /** The Nth call of `syscall` fails (counted per thread: see below). */
   readonly when: number;
@@ -136,7 +153,8 @@ export interface Fault {
  * Runs the unmodified CLI under `strace -e inject=…`, so that the Nth call of one system call
  * fails with `errno`. strace counts calls per thread, and libuv runs file-system calls on a pool
  * of threads; UV_THREADPOOL_SIZE=1 puts them all on one thread, in the order they are issued,
- * which makes the count deterministic. Neither fsync(2) nor link(2) is used by Node itself.
+ * which makes the count deterministic. Node itself uses none of fsync(2), link(2) and rename(2)
+ * (x86-64 names: there glibc's rename() is the rename system call).
  * strace runs as the CLI's user: ptrace needs the same uid, and the CLI must stay unprivileged.
  */
 export function runWithFault(

@@ -115,12 +115,26 @@ export interface RunResult {
   readonly stderr: string;
 }
 
+let home: string | undefined;
+
+/** A private $HOME for this test process (the journal lives under it), owned by the test user. */
+export function testHome(): string {
+  if (home === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'mf-home-'));
+    chmodSync(dir, 0o755);
+    if (asRoot) chownSync(dir, TEST_UID, TEST_GID);
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    home = dir;
+  }
+  return home;
+}
+
 /** Starts the CLI as an MTA would; the caller feeds stdin and waits (see `finished`). */
 export function startCli(args: readonly string[], options: RunOptions = {}): ChildProcess {
   const dropToUser = asRoot && options.keepRoot !== true;
   return spawn(cliPath(), [...args], {
     cwd: options.cwd ?? tmpdir(),
-    env: { PATH: '/usr/bin:/bin', HOME: options.cwd ?? tmpdir(), ...options.env },
+    env: { PATH: '/usr/bin:/bin', HOME: testHome(), ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(dropToUser ? { uid: TEST_UID, gid: TEST_GID } : {}),
   });

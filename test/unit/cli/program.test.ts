@@ -10,6 +10,7 @@ const defaults: DeliverOptions = {
   allowRoot: false,
   copy: false,
   create: false,
+  journal: true,
   exitCodes: 'sysexits',
 };
 const deliver = (change: Partial<DeliverOptions>): Invocation => ({
@@ -40,6 +41,10 @@ describe('parseCommandLine: deliveries', () => {
     [['--size-limit', '1000'], deliver({ sizeLimit: 1000 })],
     [['--timeout', '1'], deliver({ timeout: 1 })],
     [['--timeout', '86400'], deliver({ timeout: 86400 })],
+    [['--state-dir', '/var/lib/mf'], deliver({ stateDir: '/var/lib/mf' })],
+    [['--state-dir=state', '/a'], deliver({ stateDir: 'state', maildirs: ['/a'] })],
+    [['--no-journal', '/a'], deliver({ journal: false, maildirs: ['/a'] })],
+    [['--no-journal', '--state-dir', '/x'], deliver({ journal: false, stateDir: '/x' })],
     [['--exit-codes', 'qmail'], deliver({ exitCodes: 'qmail' })],
     [['--exit-codes', 'sysexits'], deliver({ exitCodes: 'sysexits' })],
     [['/a', '--copy', '/b'], deliver({ copy: true, maildirs: ['/a', '/b'] })],
@@ -73,6 +78,8 @@ describe('parseCommandLine: usage errors', () => {
     [['--exit-codes', 'postfix'], /Allowed choices are sysexits, qmail/],
     [['--exit-codes'], /argument missing/],
     [['--config'], /argument missing/],
+    [['--state-dir'], /argument missing/],
+    [['--journal'], /unknown option '--journal'/],
     [['--bogus'], /unknown option '--bogus'/],
     [['-x', '/a'], /unknown option '-x'/],
   ];
@@ -118,6 +125,8 @@ describe('parseCommandLine: help and version', () => {
       assert.match(text, /^Usage: maildir-fanout /);
       assert.match(text, /--config <file>/);
       assert.match(text, /75 temporary failure/);
+      assert.match(text, /--state-dir <dir> +folder of the exactly-once journal/);
+      assert.match(text, /--no-journal +no exactly-once journal/);
     });
   }
 

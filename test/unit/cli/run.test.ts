@@ -1,24 +1,28 @@
 // The runner: options and environment → a delivery, a dry run, or a refusal, as an Outcome.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { DeliverOptions } from '../../../src/cli/program';
 import { runDelivery, type Environment, type RunnerDeps } from '../../../src/cli/run';
+import type { Journal } from '../../../src/journal/journal';
+import { journalLayout } from '../../../src/journal/layout';
 import type { NameSource } from '../../../src/maildir/name-source';
 import { tmpRegistry } from '../../../src/maildir/tmp-registry';
 import type { Outcome } from '../../../src/outcome/outcome';
 import { FakeFileSystem } from '../maildir/fake-file-system';
 
 const UID = 1000;
-const env: Environment = { cwd: '/work', home: '/home/bb', uid: UID };
+const env: Environment = { cwd: '/work', home: '/home/bb', xdgStateHome: undefined, uid: UID };
 const options = (change: Partial<DeliverOptions>): DeliverOptions => ({
   maildirs: [],
   dryRun: false,
   allowRoot: false,
   copy: false,
   create: false,
+  journal: false, // the journal works on the real file system: see "runDelivery: the journal"
   exitCodes: 'sysexits',
   ...change,
 });
@@ -38,16 +42,45 @@ function setup() {
   const names: NameSource = { next: () => `n${++n}` };
   const deadlines: number[] = [];
   const printed: string[] = [];
+  /** Every openJournal(stateDir, keepDays) call, and every digest opened in those journals. */
+  const journals: [string, number][] = [];
+  const opened: string[] = [];
   const deps: RunnerDeps = {
     fs,
     names,
     registry: tmpRegistry(fs),
     egid: 100,
+    openJournal: (stateDir, keepDays) => {
+      journals.push([stateDir, keepDays]);
+      return recordingJournal(stateDir, opened);
+    },
     committing: { enter: () => undefined, leave: () => undefined },
     startDeadline: (seconds) => void deadlines.push(seconds),
     print: (text) => void printed.push(text),
   };
-  return { fs, deps, deadlines, printed };
+  return { fs, deps, deadlines, printed, journals, opened };
+}
+
+/**
+ * A journal that knows no earlier delivery and records nothing, but notes which message digests
+ * a delivery opens: enough to see how the runner wires the journal (the real one is tested in
+ * test/unit/journal and through deliver() with a real folder).
+ */
+function recordingJournal(stateDir: string, opened: string[]): Journal {
+  return {
+    layout: journalLayout(stateDir, 'host.example'),
+    open: (digest) => {
+      opened.push(digest);
+      return Promise.resolve({
+        delivered: new Set<string>(),
+        writeIntent: () => Promise.resolve(),
+        complete: () => Promise.resolve(),
+        release: () => Promise.resolve(),
+      });
+    },
+    peek: () => Promise.resolve({ delivered: new Set<string>(), pending: false }),
+    recoverOthers: () => Promise.resolve(),
+  };
 }
 
 const refusal = (outcome: Outcome): string =>
@@ -192,6 +225,87 @@ describe('runDelivery: deliveries', () => {
   });
 });
 
+describe('runDelivery: the journal', () => {
+  // prettier-ignore
+  const table: [string, Partial<DeliverOptions>, Partial<Environment>, [string, number][]][] = [
+    ['on by default, in $HOME/.local/state/maildir-fanout, records kept 8 days', {}, {}, [['/home/bb/.local/state/maildir-fanout', 8]]],
+    ['$XDG_STATE_HOME/maildir-fanout when $XDG_STATE_HOME is set', {}, { xdgStateHome: '/xdg/state' }, [['/xdg/state/maildir-fanout', 8]]],
+    ['a relative $XDG_STATE_HOME is ignored (XDG Base Directory spec): $HOME', {}, { xdgStateHome: 'rel' }, [['/home/bb/.local/state/maildir-fanout', 8]]],
+    ['--state-dir: that folder', { stateDir: '/var/lib/mf' }, { xdgStateHome: '/xdg/state' }, [['/var/lib/mf', 8]]],
+    ['--state-dir relative: against the working directory', { stateDir: 'state' }, {}, [['/work/state', 8]]],
+    ['--state-dir needs no $HOME', { stateDir: '/var/lib/mf' }, { home: undefined }, [['/var/lib/mf', 8]]],
+    ['--no-journal: no journal opened', { journal: false }, {}, []],
+  ];
+  for (const [title, change, envChange, expected] of table) {
+    it(title, async () => {
+      const { fs, deps, journals } = setup();
+      const outcome = await runDelivery(
+        options({ maildirs: ['/a'], journal: true, ...change }),
+        { ...env, ...envChange },
+        message(),
+        deps,
+      );
+      assert.deepEqual(outcome, { kind: 'ok' });
+      assert.deepEqual(journals, expected);
+      assert.equal(fs.list('/a/new').length, 1);
+    });
+  }
+
+  it('a delivery opens the journal entry of the message: the SHA-256 of its bytes without the From_ line', async () => {
+    const { deps, opened } = setup();
+    const text = 'From bob Sat Nov 28 14:00:00 2026\nSubject: x\n\nbody\n';
+    await runDelivery(options({ maildirs: ['/a', '/b'], journal: true }), env, message(text), deps);
+    assert.deepEqual(opened, [createHash('sha256').update('Subject: x\n\nbody\n').digest('hex')]);
+  });
+
+  it('no $HOME, no $XDG_STATE_HOME, no --state-dir: 4.3.5 naming the ways out, nothing written', async () => {
+    const { fs, deps, journals } = setup();
+    const outcome = await runDelivery(
+      options({ maildirs: ['/a'], journal: true }),
+      { ...env, home: undefined },
+      message(),
+      deps,
+    );
+    assert.equal(outcome.kind, 'temporary');
+    assert.match(
+      refusal(outcome),
+      /^4\.3\.5 no folder for the exactly-once journal: .*\$HOME.*journal\.dir.*--state-dir/,
+    );
+    assert.deepEqual(journals, []);
+    assert.deepEqual(
+      fs.log.filter((line) => !/^(stat|canWriteDirectory) /.test(line)),
+      [],
+    );
+  });
+
+  it('no $HOME but --no-journal: delivered', async () => {
+    const { fs, deps } = setup();
+    const outcome = await runDelivery(
+      options({ maildirs: ['/a'], journal: false }),
+      { ...env, home: undefined },
+      message(),
+      deps,
+    );
+    assert.deepEqual(outcome, { kind: 'ok' });
+    assert.equal(fs.list('/a/new').length, 1);
+  });
+
+  it('--dry-run names the journal folder', async () => {
+    const { deps, printed } = setup();
+    await runDelivery(options({ maildirs: ['/a'], dryRun: true, journal: true }), env, message(), deps);
+    assert.match(
+      printed[0] ?? '',
+      /^journal: \/home\/bb\/\.local\/state\/maildir-fanout\/journal\/host\.example$/m,
+    );
+  });
+
+  it('--dry-run --no-journal says the journal is off', async () => {
+    const { deps, printed } = setup();
+    await runDelivery(options({ maildirs: ['/a'], dryRun: true, journal: false }), env, message(), deps);
+    assert.match(printed[0] ?? '', /^journal: off$/m);
+  });
+});
+
 describe('runDelivery with --config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mf-run-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -232,6 +346,35 @@ describe('runDelivery with --config', () => {
     assert.deepEqual(second.deadlines, [5]);
     assert.match(refusal(outcome), /^5\.2\.3 /);
   });
+
+  // prettier-ignore
+  const journals: [string, Record<string, unknown> | undefined, Partial<DeliverOptions>, (dir: string) => [string, number][]][] = [
+    ['no "journal" key: on, in the default folder', undefined, {}, () => [['/home/bb/.local/state/maildir-fanout', 8]]],
+    ['"journal.dir" relative: against the config\'s folder; "keepDays" passed on', { dir: 'state', keepDays: 30 }, {}, (dir) => [[join(dir, 'state'), 30]]],
+    ['"journal.dir" with ~/: against $HOME', { dir: '~/mf-state' }, {}, () => [['/home/bb/mf-state', 8]]],
+    ['--state-dir wins over "journal.dir"', { dir: '/srv/state' }, { stateDir: '/var/lib/mf' }, () => [['/var/lib/mf', 8]]],
+    ['"enabled": false: no journal', { enabled: false }, {}, () => []],
+    ['"enabled": false with --state-dir: still no journal', { enabled: false }, { stateDir: '/var/lib/mf' }, () => []],
+    ['--no-journal wins over "enabled": true', { enabled: true }, { journal: false }, () => []],
+  ];
+  for (const [title, journal, change, expected] of journals) {
+    it(`journal: ${title}`, async () => {
+      const path = write('journal.json', {
+        targets: [{ name: 'a', path: '/a' }],
+        ...(journal === undefined ? {} : { journal }),
+      });
+      const { fs, deps, journals: opened } = setup();
+      const outcome = await runDelivery(
+        options({ config: path, allowRoot, journal: true, ...change }),
+        { ...env, uid },
+        message(),
+        deps,
+      );
+      assert.deepEqual(outcome, { kind: 'ok' });
+      assert.deepEqual(opened, expected(dir));
+      assert.equal(fs.list('/a/new').length, 1);
+    });
+  }
 
   it('a bad config: 4.3.5 naming the file and the problem', async () => {
     const path = write('bad.json', { targets: [] });

@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import { parseConfig } from '../../../src/config/parse';
 import type { Config, Target } from '../../../src/config/types';
 
+const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
+
 const CONFIG = '/etc/mf/targets.json';
 const HOME = '/home/bb';
 const t = (targets: unknown[], rest: Record<string, unknown> = {}): string =>
@@ -53,7 +55,7 @@ describe('parseConfig: problems', () => {
     ['path empty', t([{ name: 'a', path: '' }]), 'targets[0].path: must not be empty'],
     ['path with a line break', t([{ name: 'a', path: '/a\nb' }]), 'targets[0].path: must be a path without NUL or line breaks'],
     ['path with NUL', t([{ name: 'a', path: '/a\u0000b' }]), 'targets[0].path: must be a path without NUL or line breaks'],
-    ['unknown key at top level', t([a], { colour: 'red' }), 'colour: unknown key (known: $schema, targets, sizeLimit, timeout, hardLinks)'],
+    ['unknown key at top level', t([a], { colour: 'red' }), 'colour: unknown key (known: $schema, targets, sizeLimit, timeout, hardLinks, journal)'],
     ['unknown key in a target', t([a, { ...b, colour: 'red' }]), 'targets[1].colour: unknown key (known: name, path, mode, create)'],
     ['unknown key with odd characters', t([a], { 'size limit': 1 }), /^\["size limit"\]: unknown key/],
     ['unknown key "__proto__"', '{"targets": [{"name": "a", "path": "/a"}], "__proto__": {}}', /^__proto__: unknown key/],
@@ -83,6 +85,20 @@ describe('parseConfig: problems', () => {
     ['timeout a string', t([a], { timeout: '900' }), 'timeout: must be a whole number'],
     ['hardLinks not a boolean', t([a], { hardLinks: 'no' }), 'hardLinks: must be true or false'],
     ['~user refused', t([{ name: 'a', path: '~bob/Maildir' }]), 'targets[0].path: "~bob/Maildir": only ~/ (your own home) is expanded, not ~user'],
+    ['journal not an object', t([a], { journal: true }), 'journal: must be an object'],
+    ['journal an array', t([a], { journal: [] }), 'journal: must be an object'],
+    ['journal null', t([a], { journal: null }), 'journal: must be an object'],
+    ['unknown key inside journal', t([a], { journal: { keep: 8 } }), 'journal.keep: unknown key (known: enabled, dir, keepDays)'],
+    ['journal.enabled not a boolean', t([a], { journal: { enabled: 'no' } }), 'journal.enabled: must be true or false'],
+    ['journal.keepDays 0', t([a], { journal: { keepDays: 0 } }), 'journal.keepDays: must be at least 1'],
+    ['journal.keepDays 367', t([a], { journal: { keepDays: 367 } }), 'journal.keepDays: must be at most 366'],
+    ['journal.keepDays fractional', t([a], { journal: { keepDays: 1.5 } }), 'journal.keepDays: must be a whole number'],
+    ['journal.keepDays a string', t([a], { journal: { keepDays: '8' } }), 'journal.keepDays: must be a whole number'],
+    ['journal.dir empty', t([a], { journal: { dir: '' } }), 'journal.dir: must not be empty'],
+    ['journal.dir with a line break', t([a], { journal: { dir: '/var/x\ny' } }), 'journal.dir: must be a path without NUL or line breaks'],
+    ['journal.dir with NUL', t([a], { journal: { dir: '/var/x\u0000y' } }), 'journal.dir: must be a path without NUL or line breaks'],
+    ['journal.dir not a string', t([a], { journal: { dir: 1 } }), 'journal.dir: must be a string'],
+    ['journal.dir ~user refused', t([a], { journal: { dir: '~bob/state' } }), 'journal.dir: "~bob/state": only ~/ (your own home) is expanded, not ~user'],
   ];
   for (const [title, text, expected] of table) {
     it(title, () => {
@@ -95,6 +111,13 @@ describe('parseConfig: problems', () => {
     assert.equal(
       problemOf(t([{ name: 'a', path: '~/Maildir' }]), undefined),
       'targets[0].path: "~/Maildir" starts with ~/ but $HOME is not set to an absolute path',
+    );
+  });
+
+  it('journal.dir with ~/ but without HOME', () => {
+    assert.equal(
+      problemOf(t([a], { journal: { dir: '~/state' } }), undefined),
+      'journal.dir: "~/state" starts with ~/ but $HOME is not set to an absolute path',
     );
   });
 
@@ -132,27 +155,51 @@ describe('parseConfig: values', () => {
     it(title, () => assert.deepEqual(configOf(text, HOME).targets, [target(change)]));
   }
 
-  it('defaults: sizeLimit 512 MiB, timeout 900, hardLinks true, mode 0600, create false', () => {
+  it('defaults: sizeLimit 512 MiB, timeout 900, hardLinks true, journal on for 8 days in the default folder, mode 0600, create false', () => {
     assert.deepEqual(configOf(t([a]), HOME), {
       targets: [{ name: 'a', path: '/srv/a', mode: 0o600, create: false }],
-      settings: { sizeLimit: 512 * 1024 * 1024, timeoutSeconds: 900, hardLinks: true },
+      settings: { sizeLimit: 512 * 1024 * 1024, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL },
     });
   });
 
   // prettier-ignore
   const settings: [string, Record<string, unknown>, Config['settings']][] = [
-    ['sizeLimit "50M"', { sizeLimit: '50M' }, { sizeLimit: 52428800, timeoutSeconds: 900, hardLinks: true }],
-    ['sizeLimit "1K"', { sizeLimit: '1K' }, { sizeLimit: 1024, timeoutSeconds: 900, hardLinks: true }],
-    ['sizeLimit "2G"', { sizeLimit: '2G' }, { sizeLimit: 2 * 1024 ** 3, timeoutSeconds: 900, hardLinks: true }],
-    ['sizeLimit 1000', { sizeLimit: 1000 }, { sizeLimit: 1000, timeoutSeconds: 900, hardLinks: true }],
-    ['timeout 1', { timeout: 1 }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 1, hardLinks: true }],
-    ['timeout 86400', { timeout: 86400 }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 86400, hardLinks: true }],
-    ['hardLinks false', { hardLinks: false }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 900, hardLinks: false }],
-    ['$schema ignored', { $schema: './targets.schema.json' }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 900, hardLinks: true }],
+    ['sizeLimit "50M"', { sizeLimit: '50M' }, { sizeLimit: 52428800, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL }],
+    ['sizeLimit "1K"', { sizeLimit: '1K' }, { sizeLimit: 1024, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL }],
+    ['sizeLimit "2G"', { sizeLimit: '2G' }, { sizeLimit: 2 * 1024 ** 3, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL }],
+    ['sizeLimit 1000', { sizeLimit: 1000 }, { sizeLimit: 1000, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL }],
+    ['timeout 1', { timeout: 1 }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 1, hardLinks: true, journal: JOURNAL }],
+    ['timeout 86400', { timeout: 86400 }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 86400, hardLinks: true, journal: JOURNAL }],
+    ['hardLinks false', { hardLinks: false }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 900, hardLinks: false, journal: JOURNAL }],
+    ['$schema ignored', { $schema: './targets.schema.json' }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL }],
   ];
   for (const [title, rest, expected] of settings) {
     it(title, () => assert.deepEqual(configOf(t([a], rest), HOME).settings, expected));
   }
+
+  // prettier-ignore
+  const journals: [string, unknown, Config['settings']['journal']][] = [
+    ['journal {}: the defaults', {}, JOURNAL],
+    ['journal.enabled false', { enabled: false }, { ...JOURNAL, enabled: false }],
+    ['journal.keepDays 1 (the lowest)', { keepDays: 1 }, { ...JOURNAL, keepDays: 1 }],
+    ['journal.keepDays 366 (the highest)', { keepDays: 366 }, { ...JOURNAL, keepDays: 366 }],
+    ['journal.dir absolute, normalised', { dir: '/var//lib/mf/./' }, { ...JOURNAL, dir: '/var/lib/mf' }],
+    ['journal.dir relative: against the config folder', { dir: 'state' }, { ...JOURNAL, dir: '/etc/mf/state' }],
+    ['journal.dir relative with ..', { dir: '../../var/mf' }, { ...JOURNAL, dir: '/var/mf' }],
+    ['journal.dir ~/: against HOME', { dir: '~/.state/mf' }, { ...JOURNAL, dir: '/home/bb/.state/mf' }],
+    ['journal.dir ~ alone is HOME', { dir: '~' }, { ...JOURNAL, dir: '/home/bb' }],
+    ['journal with every key', { enabled: true, dir: '/srv/mf', keepDays: 30 }, { enabled: true, dir: '/srv/mf', keepDays: 30 }],
+  ];
+  for (const [title, journal, expected] of journals) {
+    it(title, () => assert.deepEqual(configOf(t([a], { journal }), HOME).settings.journal, expected));
+  }
+
+  it('does not need HOME for a journal.dir without ~', () => {
+    assert.equal(
+      configOf(t([a], { journal: { dir: 'state' } }), undefined).settings.journal.dir,
+      '/etc/mf/state',
+    );
+  });
 
   it('keeps the targets in file order', () => {
     assert.deepEqual(

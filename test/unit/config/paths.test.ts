@@ -1,9 +1,9 @@
 // Target paths: ~/ against $HOME, relative paths against the config's folder, ~user refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveTargetPath, type Resolved } from '../../../src/config/paths';
+import { resolveConfigPath, type Resolved } from '../../../src/config/paths';
 
-describe('resolveTargetPath', () => {
+describe('resolveConfigPath', () => {
   // prettier-ignore
   const table: [string, string, string | undefined, Resolved][] = [
     ['/srv/M', '/etc', '/home/u', { ok: true, path: '/srv/M' }],
@@ -27,6 +27,6 @@ describe('resolveTargetPath', () => {
   ];
   for (const [raw, base, home, expected] of table) {
     it(`${JSON.stringify(raw)} in ${base}, HOME=${String(home)} → ${JSON.stringify(expected)}`, () =>
-      assert.deepEqual(resolveTargetPath(raw, base, home), expected));
+      assert.deepEqual(resolveConfigPath(raw, base, home), expected));
   }
 });

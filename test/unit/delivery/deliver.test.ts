@@ -1,16 +1,26 @@
 // A whole delivery through the fake file system: one copy per target, and, whatever single
 // step fails, either nothing anywhere or a temporary failure that names what was delivered.
+// Journal off here (journal: undefined); "deliver with the journal" below opens a real journal
+// in a temporary folder, beside the fake maildirs, for exactly-once across retries.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import type { Settings, Target } from '../../../src/config/types';
 import { deliver, type DeliveryDeps } from '../../../src/delivery/deliver';
+import { openJournal, type Journal } from '../../../src/journal/journal';
 import type { NameSource } from '../../../src/maildir/name-source';
-import { tmpRegistry } from '../../../src/maildir/tmp-registry';
+import { tmpRegistry, type TmpRegistry } from '../../../src/maildir/tmp-registry';
 import { FakeFileSystem, type Operation } from '../maildir/fake-file-system';
+
+// deliver() takes its journal from deps.journal; settings.journal is the runner's (cli/run.ts).
+const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
 
 const MESSAGE = 'From sender@example.org Sat Nov 28 14:00:00 2026\nSubject: x\n\nbody\n';
 const BODY = 'Subject: x\n\nbody\n';
-const SETTINGS: Settings = { sizeLimit: 1000, timeoutSeconds: 900, hardLinks: true };
+const SETTINGS: Settings = { sizeLimit: 1000, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL };
 const ROOTS = ['/a', '/b', '/c', '/d'];
 
 /** a and b share a file system; c is on another; d wants mode 0640. */
@@ -34,6 +44,7 @@ function setup() {
     names,
     registry,
     egid: 100,
+    journal: undefined,
     committing: {
       enter: () => void fs.log.push('ENTER commit'),
       leave: () => void fs.log.push('LEAVE commit'),
@@ -60,7 +71,7 @@ const filesIn = (fs: FakeFileSystem, sub: 'tmp' | 'new'): string[][] =>
   ROOTS.map((root) => fs.list(`${root}/${sub}`));
 
 describe('deliver', () => {
-  it('one byte-exact copy in every new/, nothing left in tmp/, registry empty', async () => {
+  it('journal off: one byte-exact copy in every new/, nothing left in tmp/, registry empty', async () => {
     const { fs, targets, registry, deps } = setup();
     const result = await deliver(targets, SETTINGS, input(MESSAGE).chunks, deps);
     assert.deepEqual(result.outcome, { kind: 'ok' });
@@ -99,7 +110,7 @@ describe('deliver', () => {
     const enter = fs.log.indexOf('ENTER commit');
     const leave = fs.log.indexOf('LEAVE commit');
     const lastSync = fs.log.reduce((last, line, index) => (line.startsWith('sync ') ? index : last), -1);
-    const firstPublish = fs.log.findIndex((line) => /^(link|rename) \/.\/new\//.test(line));
+    const firstPublish = fs.log.findIndex((line) => /^rename \/.\/new\//.test(line));
     assert.ok(lastSync < enter && enter < firstPublish, fs.log.join('\n'));
     for (const root of ROOTS) {
       const synced = fs.log.indexOf(`syncDirectory ${root}/new`);
@@ -173,11 +184,11 @@ describe('deliver', () => {
         seen.add(`${op} ${path}`);
         calls.push({ op: op as Operation, path, index });
       }
-      return baseline.fs.log.findIndex((line) => /^link \/.\/new\//.test(line));
+      return baseline.fs.log.findIndex((line) => /^rename \/.\/new\//.test(line));
     });
 
     for (const code of ['EIO', 'ENOSPC']) {
-      it(`${code} anywhere: temporary; no tmp file left; nothing in new/ unless publishing had begun`, async () => {
+      it(`journal off, ${code} anywhere: temporary; no tmp file left; nothing in new/ unless publishing had begun`, async () => {
         const firstPublish = await done;
         assert.ok(calls.length > 30, `only ${calls.length} calls`);
         for (const call of calls) {
@@ -186,11 +197,6 @@ describe('deliver', () => {
           fs.fail(call.op, code, { path: call.path });
           const message = input(MESSAGE);
           const result = await deliver(targets, SETTINGS, message.chunks, deps);
-          if (call.op === 'unlink') {
-            // The tmp name of a published file: the message is delivered; readers clean tmp/.
-            assert.deepEqual(result.outcome, { kind: 'ok' }, where);
-            continue;
-          }
           assert.equal(result.outcome.kind, 'temporary', where);
           assert.match(result.outcome.status, /^4\./, where);
           assert.deepEqual(filesIn(fs, 'tmp'), [[], [], [], []], `${where}: tmp files left`);
@@ -209,6 +215,253 @@ describe('deliver', () => {
             }
           }
         }
+      });
+    }
+  });
+});
+
+// DESIGN.md guarantee 3: the retry of the same message completes what is missing and never adds
+// a second copy. The journal keeps its records on the real file system (a temporary folder);
+// the maildirs stay in the fake, and so does the journal's one FileSystem call, the fsync of
+// pending/ (so the fake must know that folder).
+describe('deliver with the journal', () => {
+  const stateDirs: string[] = [];
+  after(() => {
+    for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const DIGEST = createHash('sha256').update(BODY).digest('hex');
+
+  function setupJournal() {
+    const base = setup();
+    const stateDir = mkdtempSync(join(tmpdir(), 'mf-deliver-'));
+    stateDirs.push(stateDir);
+    const names = base.deps.names;
+    const journalOf = (): Journal =>
+      openJournal({
+        stateDir,
+        keepDays: 8,
+        host: 'test.example',
+        pid: 4242,
+        now: Date.now,
+        fs: base.fs,
+        names,
+      });
+    const journal = journalOf();
+    base.fs.addDirectory(journal.layout.pending);
+    /** The deps of a new process (a retry by the MTA): a new registry, the same journal folder. */
+    const run = (): DeliveryDeps & { registry: TmpRegistry } => ({
+      ...base.deps,
+      registry: tmpRegistry(base.fs),
+      journal: journalOf(),
+    });
+    /** The journal's files; its folders are made on first use (none before the pre-checks pass). */
+    const list = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).sort() : []);
+    const records = () => ({
+      pending: list(journal.layout.pending),
+      done: list(journal.layout.done),
+      locks: list(journal.layout.locks),
+    });
+    const doneMaildirs = (): string[] => {
+      const record = JSON.parse(readFileSync(join(journal.layout.done, `${DIGEST}.json`), 'utf8')) as {
+        delivered: string[];
+        copies: { maildir: string }[];
+      };
+      return [...record.delivered, ...record.copies.map((c) => c.maildir)].sort();
+    };
+    return { ...base, stateDir, journal, run, records, doneMaildirs };
+  }
+
+  /** Exactly one byte-exact copy in every new/ and nothing in any tmp/. */
+  function assertOneCopyEach(fs: FakeFileSystem, where = ''): void {
+    for (const root of ROOTS) {
+      const files = fs.list(`${root}/new`);
+      assert.equal(files.length, 1, `${where}${root}/new: ${files.join(' ')}`);
+      assert.equal(fs.read(`${root}/new/${files[0]!}`).toString('latin1'), BODY, `${where}${root}/new`);
+    }
+    assert.deepEqual(filesIn(fs, 'tmp'), [[], [], [], []], `${where}tmp files left`);
+  }
+
+  it('one copy in every new/; the record ends in done/, naming every maildir; lock released', async () => {
+    const { fs, targets, run, records, doneMaildirs } = setupJournal();
+    const deps = run();
+    const result = await deliver(targets, SETTINGS, input(MESSAGE).chunks, deps);
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    assert.equal(result.digest, DIGEST);
+    assert.deepEqual(result.skipped, []);
+    assertOneCopyEach(fs);
+    assert.equal(deps.registry.size, 0);
+    assert.deepEqual(records(), { pending: [], done: [`${DIGEST}.json`], locks: [] });
+    assert.deepEqual(doneMaildirs(), ROOTS);
+  });
+
+  it('the intent is recorded (and pending/ synced) after every copy is synced and before the first publish', async () => {
+    const { fs, targets, journal, run } = setupJournal();
+    await deliver(targets, SETTINGS, input(MESSAGE).chunks, run());
+    const intent = fs.log.indexOf(`syncDirectory ${journal.layout.pending}`);
+    const lastSync = fs.log.reduce((last, line, index) => (line.startsWith('sync ') ? index : last), -1);
+    const firstPublish = fs.log.findIndex((line) => /^rename \/.\/new\//.test(line));
+    assert.ok(lastSync < intent && intent < firstPublish, fs.log.join('\n'));
+  });
+
+  it('a retry of the same message, its From_ line stamped anew, adds no copy: every target skipped', async () => {
+    const { fs, targets, run } = setupJournal();
+    await deliver(targets, SETTINGS, input(MESSAGE).chunks, run());
+    const restamped = MESSAGE.replace('14:00:00', '14:05:00');
+    const retry = run();
+    const result = await deliver(targets, SETTINGS, input(restamped).chunks, retry);
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    assert.deepEqual(result.delivered, []);
+    assert.deepEqual(result.skipped, ['a', 'b', 'c', 'd']);
+    assertOneCopyEach(fs);
+    assert.equal(retry.registry.size, 0);
+  });
+
+  it('the same message again with two more targets: delivered to those two only', async () => {
+    const { fs, targets, run, doneMaildirs } = setupJournal();
+    await deliver(targets.slice(0, 2), SETTINGS, input(MESSAGE).chunks, run());
+    const result = await deliver(targets, SETTINGS, input(MESSAGE).chunks, run());
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    assert.deepEqual(
+      result.delivered.map((d) => d.target),
+      ['c', 'd'],
+    );
+    assert.deepEqual(result.skipped, ['a', 'b']);
+    assertOneCopyEach(fs);
+    assert.deepEqual(doneMaildirs(), ROOTS);
+  });
+
+  it('a message differing in one byte is another message: delivered again', async () => {
+    const { fs, targets, run } = setupJournal();
+    await deliver(targets, SETTINGS, input(MESSAGE).chunks, run());
+    const result = await deliver(targets, SETTINGS, input(`${MESSAGE}.`).chunks, run());
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    assert.deepEqual(result.skipped, []);
+    for (const root of ROOTS) assert.equal(fs.list(`${root}/new`).length, 2, `${root}/new`);
+  });
+
+  it('publishing fails at b (rename ENOSPC) after a got it: temporary, "the retry finishes the delivery"; the tmp copies of b, c, d stay for the journal', async () => {
+    const { fs, targets, run, records } = setupJournal();
+    fs.fail('rename', 'ENOSPC', { path: '/b/new/n4' });
+    const deps = run();
+    const result = await deliver(targets, SETTINGS, input(MESSAGE).chunks, deps);
+    assert.equal(result.outcome.kind, 'temporary');
+    assert.equal(result.outcome.status, '4.3.1');
+    assert.match(
+      result.outcome.text,
+      /^target b: moving \/b\/tmp\/n4 into \/b\/new: no space left on device/,
+    );
+    assert.ok(
+      result.outcome.text.endsWith('; already delivered to: a; the retry finishes the delivery'),
+      result.outcome.text,
+    );
+    assert.deepEqual(
+      result.delivered.map((d) => d.target),
+      ['a'],
+    );
+    assert.deepEqual(
+      ROOTS.map((root) => [fs.list(`${root}/new`).length, fs.list(`${root}/tmp`).length]),
+      [
+        [1, 0],
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ],
+    );
+    assert.equal(deps.registry.size, 0, 'the journal owns the tmp copies: no exit path may remove them');
+    assert.deepEqual(records(), { pending: [`${DIGEST}.json`], done: [], locks: [] });
+  });
+
+  it('the retry after a failure part-way through publishing: exactly one copy in each target, record done', async () => {
+    const { fs, targets, run, records, doneMaildirs } = setupJournal();
+    fs.fail('rename', 'ENOSPC', { path: '/b/new/n4' });
+    await deliver(targets, SETTINGS, input(MESSAGE).chunks, run());
+    const retry = run();
+    const result = await deliver(targets, SETTINGS, input(MESSAGE).chunks, retry);
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    assertOneCopyEach(fs);
+    assert.equal(retry.registry.size, 0);
+    assert.deepEqual(records(), { pending: [], done: [`${DIGEST}.json`], locks: [] });
+    assert.deepEqual(doneMaildirs(), ROOTS);
+  });
+
+  // Found while updating these tests: writeIntent() fails after write-file-atomic has renamed
+  // the record into pending/ (only the fsync of pending/ failed); deliver() then removes every
+  // tmp copy, but the record stays. The retry finds it, sees every tmp file gone, takes them for
+  // published (recover.ts, publish "gone"), moves it to done/ and skips every target: exit 0 and
+  // the message is in no maildir.
+  it('regression: fsync of pending/ fails after the intent was written; the retry still delivers one copy to each target', async () => {
+    const { fs, targets, journal, run } = setupJournal();
+    fs.fail('syncDirectory', 'EIO', { path: journal.layout.pending });
+    const first = await deliver(targets, SETTINGS, input(MESSAGE).chunks, run());
+    assert.equal(first.outcome.kind, 'temporary');
+    assert.deepEqual(filesIn(fs, 'new'), [[], [], [], []], 'nothing may be published');
+    const retry = await deliver(targets, SETTINGS, input(MESSAGE).chunks, run());
+    assert.deepEqual(retry.outcome, { kind: 'ok' });
+    assertOneCopyEach(fs);
+  });
+
+  // Found while updating these tests: when every copy of a pending record is already published
+  // ("gone"), recovery syncs no new/ (recover.ts only syncs the folders it published into), and
+  // the retry reports success although the fsync of b/new failed and was never redone
+  // (DESIGN.md guarantee 1: "new/ is fsynced before success is reported").
+  it('regression: after the fsync of b/new failed, the retry syncs b/new again before it reports success', async () => {
+    const { fs, targets, run } = setupJournal();
+    fs.fail('syncDirectory', 'EIO', { path: '/b/new' });
+    const first = await deliver(targets, SETTINGS, input(MESSAGE).chunks, run());
+    assert.equal(first.outcome.kind, 'temporary');
+    fs.log.length = 0;
+    const retry = await deliver(targets, SETTINGS, input(MESSAGE).chunks, run());
+    assert.deepEqual(retry.outcome, { kind: 'ok' });
+    assertOneCopyEach(fs);
+    assert.ok(fs.log.includes('syncDirectory /b/new'), `b/new never synced again:\n${fs.log.join('\n')}`);
+  });
+
+  // Every FileSystem call of a successful delivery with the journal, failed in turn, then the
+  // MTA's retry with no fault (DESIGN.md guarantees 2 and 3).
+  describe('any single failing step, then the retry', () => {
+    const baseline = setupJournal();
+    const calls: { op: Operation; path: string }[] = [];
+    const done = deliver(baseline.targets, SETTINGS, input(MESSAGE).chunks, baseline.run()).then(() => {
+      const seen = new Set<string>();
+      for (const line of baseline.fs.log) {
+        const [op, path] = line.split(' ');
+        if (op === undefined || path === undefined || op === 'ENTER' || op === 'LEAVE') continue;
+        if (seen.has(`${op} ${path}`)) continue;
+        seen.add(`${op} ${path}`);
+        calls.push({ op: op as Operation, path: path.replace(baseline.stateDir, '<state>') });
+      }
+    });
+
+    for (const code of ['EIO', 'ENOSPC']) {
+      it(`${code} anywhere: temporary, then nothing anywhere or "the retry finishes the delivery"; the retry leaves exactly one copy in each target`, async () => {
+        await done;
+        assert.ok(calls.length > 30, `only ${calls.length} calls`);
+        const wrong: string[] = [];
+        for (const call of calls) {
+          const { fs, targets, stateDir, run, records } = setupJournal();
+          const path = call.path.replace('<state>', stateDir);
+          const where = `${code} on ${call.op} ${call.path}`;
+          fs.fail(call.op, code, { path });
+          const deps = run();
+          const result = await deliver(targets, SETTINGS, input(MESSAGE).chunks, deps);
+          try {
+            assert.equal(result.outcome.kind, 'temporary');
+            assert.match(result.outcome.status, /^4\./);
+            assert.equal(deps.registry.size, 0);
+            assert.deepEqual(records().locks, [], 'lock left behind');
+            if (!result.outcome.text.endsWith('; the retry finishes the delivery')) {
+              assert.deepEqual(filesIn(fs, 'new'), [[], [], [], []], 'delivered, yet not said so');
+              assert.deepEqual(filesIn(fs, 'tmp'), [[], [], [], []], 'tmp files left');
+            }
+            const retry = await deliver(targets, SETTINGS, input(MESSAGE).chunks, run());
+            assert.deepEqual(retry.outcome, { kind: 'ok' }, 'the retry failed');
+            assertOneCopyEach(fs, 'after the retry: ');
+            assert.deepEqual(records().pending, [], 'after the retry: a pending record');
+          } catch (error: unknown) {
+            wrong.push(`${where}: ${error instanceof Error ? error.message.split('\n')[0]! : String(error)}`);
+          }
+        }
+        assert.deepEqual(wrong, []);
       });
     }
   });

@@ -1,10 +1,19 @@
 // --dry-run: the same pre-checks and copy plan as a delivery, printed, and nothing written.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import type { Config, Target } from '../../../src/config/types';
+import { deliver } from '../../../src/delivery/deliver';
 import { explain } from '../../../src/delivery/explain';
+import { openJournal, type Journal } from '../../../src/journal/journal';
 import type { NameSource } from '../../../src/maildir/name-source';
+import { tmpRegistry } from '../../../src/maildir/tmp-registry';
 import { FakeFileSystem } from '../maildir/fake-file-system';
+
+const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
 
 const target = (name: string, change: Partial<Target> = {}): Target => ({
   name,
@@ -15,18 +24,20 @@ const target = (name: string, change: Partial<Target> = {}): Target => ({
 });
 const config = (targets: Target[], sizeLimit = 1000): Config => ({
   targets,
-  settings: { sizeLimit, timeoutSeconds: 900, hardLinks: true },
+  settings: { sizeLimit, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL },
 });
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 async function* message(text: string): AsyncIterable<string> {
   await Promise.resolve();
   yield text;
 }
 
-function deps(fs: FakeFileSystem) {
+function deps(fs: FakeFileSystem, journal?: Journal) {
   let n = 0;
   const names: NameSource = { next: () => `n${++n}` };
-  return { fs, names, egid: 100 };
+  return { fs, names, egid: 100, journal };
 }
 
 /** Everything but looking (stat, access) that the dry run did to the file system. */
@@ -49,7 +60,8 @@ describe('explain', () => {
     for (const line of [
       'config: /etc/mf/targets.json',
       'limits: size 1000 bytes, timeout 900 s, hard links on',
-      'message: 17 bytes would be delivered',
+      'journal: off',
+      `message: 17 bytes would be delivered, sha256 ${sha256('Subject: x\n\nbody\n')}`,
       'From_ line: removed: "From s Sat Nov 28"',
       'targets: 3',
       '  a: /a',
@@ -129,5 +141,110 @@ describe('explain', () => {
     );
     assert.equal(report.outcome.kind, 'temporary');
     assert.equal(report.outcome.status, '4.3.5');
+  });
+});
+
+// The journal in a dry run: where it is, and which targets a delivery would skip because they
+// already hold the message. It keeps its records on the real file system (a temporary folder);
+// the maildirs stay in the fake.
+describe('explain with the journal', () => {
+  const stateDirs: string[] = [];
+  after(() => {
+    for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const MESSAGE = 'From s Sat Nov 28\nSubject: x\n\nbody\n';
+
+  function setup() {
+    const fs = new FakeFileSystem().addMaildir('/a').addMaildir('/b').addMaildir('/c', { dev: 2 });
+    const stateDir = mkdtempSync(join(tmpdir(), 'mf-explain-'));
+    stateDirs.push(stateDir);
+    let n = 0;
+    const names: NameSource = { next: () => `d${++n}` };
+    const journal = openJournal({ stateDir, keepDays: 8, host: 'h', pid: 1, now: Date.now, fs, names });
+    fs.addDirectory(journal.layout.pending); // the fsync of pending/ goes through the fake
+    const targets = [target('a'), target('b'), target('c')];
+    /** A real delivery of MESSAGE to `to`, recorded in the journal. */
+    const deliverTo = (to: Target[]) =>
+      deliver(to, config(to).settings, message(MESSAGE), {
+        fs,
+        names,
+        registry: tmpRegistry(fs),
+        egid: 100,
+        journal,
+        committing: { enter: () => undefined, leave: () => undefined },
+      });
+    /** Every file and folder under the state folder. */
+    const tree = (): string[] =>
+      existsSync(journal.layout.root)
+        ? readdirSync(stateDir, { recursive: true, encoding: 'utf8' }).sort()
+        : [];
+    return { fs, journal, targets, deliverTo, tree };
+  }
+
+  it('names the journal folder; nothing delivered yet: would deliver to each target', async () => {
+    const { fs, journal, targets } = setup();
+    const report = await explain(config(targets), message(MESSAGE), deps(fs, journal), undefined);
+    assert.deepEqual(report.outcome, { kind: 'ok' });
+    assert.match(report.text, new RegExp(`^journal: ${journal.layout.root}$`, 'm'));
+    assert.match(report.text, /^result: would deliver one copy to each of 3 targets$/m);
+    assert.doesNotMatch(report.text, /skipped/);
+  });
+
+  it('a earlier got the message: a is "already holds this message: skipped", the result says so; nothing written', async () => {
+    const { fs, journal, targets, deliverTo, tree } = setup();
+    assert.deepEqual((await deliverTo([targets[0]!])).outcome, { kind: 'ok' });
+    const before = tree();
+    fs.log.length = 0;
+    const report = await explain(config(targets), message(MESSAGE), deps(fs, journal), undefined);
+    assert.deepEqual(report.outcome, { kind: 'ok' });
+    const lines = report.text.split('\n');
+    const stateOf = (name: string): string | undefined => lines[lines.indexOf(`  ${name}: /${name}`) + 1];
+    assert.equal(stateOf('a'), '    state: ready; already holds this message: skipped');
+    assert.equal(stateOf('b'), '    state: ready');
+    assert.equal(stateOf('c'), '    state: ready');
+    assert.ok(
+      lines.includes('result: already delivered to 1 target; would deliver to the other 2 targets'),
+      report.text,
+    );
+    assert.deepEqual(writes(fs), []);
+    assert.deepEqual(tree(), before, 'the dry run changed the journal');
+  });
+
+  it('every target earlier got the message: would deliver to none', async () => {
+    const { fs, journal, targets, deliverTo } = setup();
+    await deliverTo(targets);
+    const report = await explain(config(targets), message(MESSAGE), deps(fs, journal), undefined);
+    assert.match(
+      report.text,
+      /^result: already delivered to 3 targets; would deliver to the other 0 targets$/m,
+    );
+  });
+
+  it('another message: nothing skipped', async () => {
+    const { fs, journal, targets, deliverTo } = setup();
+    await deliverTo(targets);
+    const report = await explain(config(targets), message(`${MESSAGE}.`), deps(fs, journal), undefined);
+    assert.match(report.text, /^result: would deliver one copy to each of 3 targets$/m);
+  });
+
+  // Found while updating these tests: with a pending record of the message, a delivery first
+  // finishes it (publishing its copies), then skips every maildir it covers; the dry run says
+  // "the run finishes it first" but still reports those maildirs as "would deliver"
+  // (journal.ts peek() counts only the pending record's `delivered`, not its copies).
+  it('regression: an interrupted delivery to a and b is pending: the dry run says a and b would be skipped', async () => {
+    const { fs, journal, targets, deliverTo } = setup();
+    fs.fail('rename', 'EIO', { path: '/a/new/d1' }); // the first publish: a, b keep their tmp copies
+    const failed = await deliverTo(targets.slice(0, 2));
+    assert.equal(failed.outcome.kind, 'temporary');
+    assert.ok(failed.outcome.text.endsWith('the retry finishes the delivery'), failed.outcome.text);
+    const report = await explain(config(targets), message(MESSAGE), deps(fs, journal), undefined);
+    assert.match(
+      report.text,
+      /^journal: an interrupted delivery of this message is pending; the run finishes it first$/m,
+    );
+    assert.match(
+      report.text,
+      /^result: already delivered to 2 targets; would deliver to the other 1 target$/m,
+    );
   });
 });

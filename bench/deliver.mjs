@@ -15,7 +15,17 @@
 //   BENCH_QUICK=1      3 runs per case instead of 5-30 (to check the script, not for the docs)
 //   BENCH_STDIN=file   give the message as a file on stdin (`< message`) instead of a pipe
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeMessage } from './message.mjs';
@@ -155,26 +165,44 @@ function measureAll(cases) {
   return cases.map(summarise);
 }
 
+/** Removes the journal's completion records (state/journal/<host>/done/*). */
+function forgetDeliveries(stateDir) {
+  const journal = join(stateDir, 'journal');
+  if (!existsSync(journal)) return;
+  for (const host of readdirSync(journal)) {
+    const done = join(journal, host, 'done');
+    for (const name of existsSync(done) ? readdirSync(done) : []) unlinkSync(join(done, name));
+  }
+}
+
 const messages = new Map(); // bytes -> { path, data (the contents, when piped) }
 
 /** A delivery case: `size` into `count` fresh maildirs on the scratch filesystem. */
-function deliveryCase(size, count, { copy = false, direct = false } = {}) {
+function deliveryCase(size, count, { copy = false, direct = false, journal = true } = {}) {
   const caseDir = join(
     scratch,
-    `${size.label.replace(' ', '')}-x${count}${copy ? '-copy' : ''}${direct ? '-direct' : ''}`,
+    `${size.label.replace(' ', '')}-x${count}${copy ? '-copy' : ''}${direct ? '-direct' : ''}${journal ? '' : '-nojournal'}`,
   );
+  // Every run delivers the same message: each case has its own journal, whose completion
+  // records are removed after each run (untimed), so that no run is a deduplicated retry.
+  const stateDir = join(caseDir, 'state');
   const maildirs = Array.from({ length: count }, (_, i) => join(caseDir, `Maildir${i + 1}`));
   for (const dir of maildirs)
     for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(dir, sub), { recursive: true });
   const message = messages.get(size.bytes);
   const stdin =
     stdinMode === 'pipe' ? { kind: 'pipe', data: message.data } : { kind: 'file', path: message.path };
-  const flags = [...rootFlag, ...(copy ? ['--copy'] : [])];
+  const flags = [
+    ...rootFlag,
+    ...(copy ? ['--copy'] : []),
+    ...(journal ? ['--state-dir', stateDir] : ['--no-journal']),
+  ];
   // `direct`: node on the bundle, skipping the sh launcher, to show what the launcher costs.
   const command = direct ? ['node', bundle, ...flags, ...maildirs] : [tool, ...flags, ...maildirs];
   return {
-    label: `${size.label} → ${count}${copy ? ' --copy' : ''}${direct ? ' (node dist/…, no launcher)' : ''}`,
+    label: `${size.label} → ${count}${copy ? ' --copy' : ''}${direct ? ' (node dist/…, no launcher)' : ''}${journal ? '' : ' --no-journal'}`,
     direct,
+    journal,
     size,
     count,
     mode: copy ? 'copy' : 'links',
@@ -187,6 +215,7 @@ function deliveryCase(size, count, { copy = false, direct = false } = {}) {
     after: () => {
       verifyDelivery(maildirs, size.bytes, copy);
       emptyMaildirs(maildirs);
+      forgetDeliveries(stateDir);
     },
   };
 }
@@ -207,10 +236,13 @@ const cases = [
   { label: "node -e ''", command: ['node', '-e', ''], runs: 30, warmup: 2 },
   { label: 'true', command: ['true'], runs: 30, warmup: 2 }, // the measuring overhead alone
   deliveryCase(s4k, 1, { direct: true }),
+  // What the exactly-once journal costs: the same delivery without it.
+  deliveryCase(s4k, 3, { journal: false }),
 ];
 for (const size of SIZES) {
   for (const count of [1, 3, 8]) cases.push(deliveryCase(size, count));
   if (size === s20m) cases.push(deliveryCase(size, 8, { copy: true }));
+  if (size === s20m) cases.push(deliveryCase(size, 8, { journal: false }));
 }
 console.error(`measuring ${cases.length} cases, interleaved:`);
 const [baseline, floor, ...rows] = measureAll(cases);
@@ -238,7 +270,7 @@ for (const r of rows) {
   const command = r.direct ? '`node dist/maildir-fanout.js`' : '`bin/maildir-fanout`';
   const ratio = r.size.bytes <= SMALL ? (r.wallMedian / baseline.wallMedian).toFixed(2) : '—';
   lines.push(
-    `| ${command} | ${r.size.label} | ${r.count} | ${r.mode === 'copy' ? '`--copy`' : 'hard links'} | ${r.runs} | ` +
+    `| ${command} | ${r.size.label} | ${r.count} | ${r.mode === 'copy' ? '`--copy`' : 'hard links'}${r.journal ? '' : ', `--no-journal`'} | ${r.runs} | ` +
       `${ms(r.wallMedian)} | ${ms(r.wallMin)}–${ms(r.wallMax)} | ${ratio} | ${mib(r.rssMedian)} | ${mib(r.rssMax)} |`,
   );
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The quickstart (`npm run example`): deliver examples/commit-mail.eml into the three maildirs of
-# examples/targets.json, which it creates under ./demo/, then show what landed where.
+# examples/targets.json, which it creates under ./demo/, then show what landed where. Run it
+# twice: the second run finds the message in the journal (demo/state/) and adds no copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

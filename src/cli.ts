@@ -10,14 +10,17 @@ import { messageOf } from './outcome/errno';
 import { diagnosticFor, exitStatusFor, type ExitDialect } from './outcome/exit-status';
 import { temporary, type Outcome } from './outcome/outcome';
 import { interruptGuard } from './runtime/guard';
+import { appendLog } from './log/write';
 
 const registry = tmpRegistry(nodeFileSystem);
 let dialect: ExitDialect = 'sysexits';
+/** --quiet: no diagnostics on stderr (Exim's return_output bounces on any output). */
+let quiet = false;
 
 /** Prints the diagnostic (if any) and exits. stderr is synchronous for files and pipes on Linux. */
 function finish(outcome: Outcome): never {
   const line = diagnosticFor(outcome);
-  if (line !== undefined) {
+  if (line !== undefined && !quiet) {
     process.stderr.on('error', () => undefined); // a closed stderr must not turn into a crash
     process.stderr.write(`${line}\n`);
   }
@@ -86,6 +89,7 @@ async function main(): Promise<never> {
   const outcome = await runDelivery(
     options,
     {
+      vars: process.env,
       cwd: process.cwd(),
       home: process.env.HOME,
       xdgStateHome: process.env.XDG_STATE_HOME,
@@ -116,6 +120,10 @@ async function main(): Promise<never> {
         ).unref();
       },
       print: (text) => void process.stdout.write(text),
+      silence: () => void (quiet = true),
+      appendLog,
+      pid: process.pid,
+      now: Date.now,
     },
   );
   if (outcome.kind !== 'ok') await message.drain();

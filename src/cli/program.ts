@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { version } from '../../package.json';
 import { parseMode } from '../config/mode';
 import { parseSize } from '../config/size';
+import type { TraceHeaderMode } from '../mta/trace-headers';
 import type { ExitDialect } from '../outcome/exit-status';
 
 export interface DeliverOptions {
@@ -19,6 +20,9 @@ export interface DeliverOptions {
   readonly timeout?: number;
   readonly stateDir?: string;
   readonly journal: boolean;
+  readonly traceHeaders?: TraceHeaderMode;
+  readonly quiet: boolean;
+  readonly log?: string;
   readonly exitCodes: ExitDialect;
 }
 
@@ -58,9 +62,17 @@ export function parseCommandLine(args: readonly string[]): Invocation {
     .option(
       '--state-dir <dir>',
       'folder of the exactly-once journal (default ~/.local/state/maildir-fanout)',
-      parseStateDir,
+      parsePath,
     )
     .option('--no-journal', 'no exactly-once journal: a retry after a failed publish may duplicate')
+    .addOption(
+      new Option(
+        '--trace-headers <mode>',
+        'prepend Return-Path and Delivered-To: auto (under qmail only), always, or none',
+      ).choices(['auto', 'always', 'none']),
+    )
+    .option('--quiet', 'never print a diagnostic (for Exim); use with --log')
+    .option('--log <file>', 'append one line per delivery to this file, or "syslog"', parsePath)
     .addOption(
       new Option('--exit-codes <dialect>', 'sysexits (75 temporary, 65 permanent) or qmail (111, 100)')
         .choices(['sysexits', 'qmail'])
@@ -112,6 +124,9 @@ function toOptions(maildirs: string[], o: Record<string, unknown>): DeliverOptio
     ...(typeof o.timeout === 'number' ? { timeout: o.timeout } : {}),
     ...(typeof o.stateDir === 'string' ? { stateDir: o.stateDir } : {}),
     journal: o.journal !== false,
+    ...(typeof o.traceHeaders === 'string' ? { traceHeaders: o.traceHeaders as TraceHeaderMode } : {}),
+    quiet: o.quiet === true,
+    ...(typeof o.log === 'string' ? { log: o.log } : {}),
     exitCodes: o.exitCodes === 'qmail' ? 'qmail' : 'sysexits',
   };
 }
@@ -122,8 +137,9 @@ function parseModeArg(value: string): number {
   return parsed.mode;
 }
 
-function parseStateDir(value: string): string {
-  if (value === '') throw new InvalidArgumentError('expected a folder');
+/** A non-empty path (an empty one would silently mean the working directory). */
+function parsePath(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a path');
   return value;
 }
 

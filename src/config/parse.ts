@@ -1,6 +1,7 @@
 // targets.json text → Config, or the first problem with its JSON path. Pure: no I/O.
 import { dirname } from 'node:path';
 import schema from '../../schema/targets.schema.json';
+import type { TraceHeaderMode } from '../mta/trace-headers';
 import { formatPath, validate } from './json-schema';
 import { parseMode } from './mode';
 import { resolveConfigPath } from './paths';
@@ -22,6 +23,9 @@ interface RawConfig {
   timeout?: number;
   hardLinks?: boolean;
   journal?: { enabled?: boolean; dir?: string; keepDays?: number };
+  traceHeaders?: TraceHeaderMode;
+  quiet?: boolean;
+  log?: string;
 }
 
 export function parseConfig(text: string, configPath: string, home: string | undefined): Parsed {
@@ -71,6 +75,14 @@ export function parseConfig(text: string, configPath: string, home: string | und
     dir: journalDir,
     keepDays: raw.journal?.keepDays ?? DEFAULT_SETTINGS.journal.keepDays,
   };
+  let log: string | undefined;
+  if (raw.log !== undefined && raw.log !== 'syslog') {
+    const resolved = resolveConfigPath(raw.log, dirname(configPath), home);
+    if (!resolved.ok) return problem(`log: ${resolved.problem}`);
+    log = resolved.path;
+  } else {
+    log = raw.log;
+  }
   return {
     ok: true,
     config: {
@@ -80,6 +92,9 @@ export function parseConfig(text: string, configPath: string, home: string | und
         timeoutSeconds: raw.timeout ?? DEFAULT_SETTINGS.timeoutSeconds,
         hardLinks: raw.hardLinks ?? DEFAULT_SETTINGS.hardLinks,
         journal,
+        traceHeaders: raw.traceHeaders ?? DEFAULT_SETTINGS.traceHeaders,
+        quiet: raw.quiet ?? DEFAULT_SETTINGS.quiet,
+        log,
       },
     },
   };

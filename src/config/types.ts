@@ -1,4 +1,5 @@
 // The validated configuration that delivery works from, whatever its source (file or arguments).
+import type { TraceHeaderMode } from '../mta/trace-headers';
 
 export interface Target {
   /** Unique short name, for diagnostics and logs. */
@@ -19,6 +20,11 @@ export interface Settings {
   /** Hard-link one written file into other targets on the same file system. */
   readonly hardLinks: boolean;
   readonly journal: JournalSettings;
+  readonly traceHeaders: TraceHeaderMode;
+  /** Never print diagnostics (Exim's return_output); the log still gets them. */
+  readonly quiet: boolean;
+  /** Absolute path of the delivery log, 'syslog', or undefined for none. */
+  readonly log: string | undefined;
 }
 
 export interface JournalSettings {
@@ -48,4 +54,7 @@ export const DEFAULT_SETTINGS: Settings = {
   // 8 days: longer than any MTA keeps retrying (Postfix maximal_queue_lifetime 5 d, qmail
   // queuelifetime 7 d), so every retry of a message still finds its record.
   journal: { enabled: true, dir: undefined, keepDays: 8 },
+  traceHeaders: 'auto',
+  quiet: false,
+  log: undefined,
 };

@@ -18,7 +18,9 @@ import type { NameSource } from '../maildir/name-source';
 import { precheckMaildir, type MaildirFacts } from '../maildir/precheck';
 import type { TmpRegistry } from '../maildir/tmp-registry';
 import { errnoOf } from '../outcome/errno';
-import { FailureError, ok, temporary, type Failure, type Outcome } from '../outcome/outcome';
+import { FailureError, ok, permanent, temporary, type Failure, type Outcome } from '../outcome/outcome';
+import { headerScan } from '../message/header-scan';
+import type { TraceHeaders } from '../mta/trace-headers';
 import { ioFailure } from '../outcome/io-failure';
 import { commitCopies, type DeliveredCopy } from './commit';
 import { sameMaildirFailure } from './distinct';
@@ -46,13 +48,19 @@ export interface DeliveryResult {
   readonly bytes?: number;
   /** SHA-256 of the message as delivered, when it was read. */
   readonly digest?: string;
+  /** Its Message-ID header, when it has one. */
+  readonly messageId?: string | undefined;
 }
+
+/** No trace headers: what deliver() adds when the caller asks for none. */
+export const NO_TRACE: TraceHeaders = { text: '', deliveredTo: undefined };
 
 export async function deliver(
   targets: readonly Target[],
   settings: Settings,
   input: AsyncIterable<Buffer | string>,
   deps: DeliveryDeps,
+  trace: TraceHeaders = NO_TRACE,
 ): Promise<DeliveryResult> {
   const layouts = targets.map((t) => maildirLayout(t.path));
   const checked = await precheckAll(targets, deps);
@@ -63,14 +71,32 @@ export async function deliver(
 
   const methods = planCopies(targets, checked.facts, settings.hardLinks);
   const digest = digestSink();
+  const header = headerScan(trace.deliveredTo);
   let staged;
   try {
-    staged = await stageCopies(targets, layouts, methods, input, settings.sizeLimit, deps, [digest]);
+    const prefix = Buffer.from(trace.text, 'utf8');
+    staged = await stageCopies(
+      targets,
+      layouts,
+      methods,
+      input,
+      settings.sizeLimit,
+      deps,
+      [digest, header],
+      prefix,
+    );
   } catch (error: unknown) {
     await deps.registry.removeAll();
     return { outcome: asFailure(error, 'staging the message'), delivered: [], skipped: [] };
   }
-  const message = { bytes: staged.message.bytes, digest: digest.hex() };
+  const message = { bytes: staged.message.bytes, digest: digest.hex(), messageId: header.messageId };
+  if (header.sawLine) {
+    // qmail-local's bouncexf(): our own Delivered-To line is already in the header, so this
+    // message has been here before and is going round in circles. X.4.6: routing loop.
+    await deps.registry.removeAll();
+    const text = `message is looping: it already has the line "${trace.deliveredTo ?? ''}"`;
+    return { outcome: permanent('5.4.6', text), delivered: [], skipped: [], ...message };
+  }
 
   let entry: JournalEntry | undefined;
   if (deps.journal !== undefined) {

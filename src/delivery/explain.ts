@@ -6,7 +6,10 @@ import { maildirLayout } from '../maildir/layout';
 import { precheckMaildir, type MaildirFacts } from '../maildir/precheck';
 import { digestSink } from '../journal/digest';
 import { pumpMessage } from '../message/pump';
-import { FailureError, ok, type Failure, type Outcome } from '../outcome/outcome';
+import { headerScan } from '../message/header-scan';
+import type { Caller } from '../mta/caller';
+import type { TraceHeaders } from '../mta/trace-headers';
+import { FailureError, ok, permanent, type Failure, type Outcome } from '../outcome/outcome';
 import type { DeliveryDeps } from './deliver';
 import { sameMaildirFailure } from './distinct';
 import { planCopies } from './plan';
@@ -16,6 +19,8 @@ export async function explain(
   input: AsyncIterable<Buffer | string> | undefined,
   deps: Pick<DeliveryDeps, 'fs' | 'names' | 'egid' | 'journal'>,
   configPath: string | undefined,
+  caller: Caller,
+  trace: TraceHeaders,
 ): Promise<{ outcome: Outcome; text: string }> {
   const { targets, settings } = config;
   const lines = ['maildir-fanout --dry-run: nothing is written.'];
@@ -36,7 +41,16 @@ export async function explain(
   } else {
     try {
       const digest = digestSink();
-      const message = await pumpMessage(input, [digest], settings.sizeLimit);
+      const header = headerScan(trace.deliveredTo);
+      const message = await pumpMessage(input, [digest, header], settings.sizeLimit);
+      if (header.sawLine) {
+        const loop = permanent(
+          '5.4.6',
+          `message is looping: it already has the line "${trace.deliveredTo ?? ''}"`,
+        );
+        lines.push(`message: rejected: ${loop.status} ${loop.text}`);
+        fail(loop);
+      }
       const hex = digest.hex();
       lines.push(`message: ${message.bytes} bytes would be delivered, sha256 ${hex}`);
       holders = await deps.journal?.peek(hex);
@@ -54,7 +68,13 @@ export async function explain(
       fail(error.failure);
     }
   }
-  lines.push('headers added: none');
+  const by = caller.evidence.length === 0 ? '' : ` (${caller.evidence.join(', ')} set)`;
+  lines.push(`caller: ${caller.mta}${by}`);
+  lines.push(
+    trace.text === ''
+      ? `headers added: none (trace headers: ${settings.traceHeaders})`
+      : `headers added: ${JSON.stringify(trace.text)}`,
+  );
 
   const facts: (MaildirFacts | undefined)[] = [];
   const states: string[] = [];

@@ -39,6 +39,7 @@ export async function stageCopies(
   sizeLimit: number,
   deps: StageDeps,
   observers: readonly MessageSink[] = [],
+  prefix: Buffer = Buffer.alloc(0),
 ): Promise<{ copies: StagedCopy[]; message: PumpResult }> {
   const at = (index: number) => ({
     target: targets[index] as Target,
@@ -62,6 +63,9 @@ export async function stageCopies(
     write: (chunk: Buffer) =>
       step(`target ${at(index).target.name}: writing ${tmp.path}`, () => tmp.file.writeAll(chunk)),
   }));
+  // Trace headers (from the environment, never from the message) go first, into the files only:
+  // the digest and the header scan see the message as the MTA gave it.
+  if (prefix.length > 0) await settleAll(sinks.map((sink) => sink.write(prefix)));
   const message = await pumpMessage(input, [...sinks, ...observers], sizeLimit);
   await settleAll(
     [...files].map(([index, tmp]) =>

@@ -11,6 +11,7 @@ const defaults: DeliverOptions = {
   copy: false,
   create: false,
   journal: true,
+  quiet: false,
   exitCodes: 'sysexits',
 };
 const deliver = (change: Partial<DeliverOptions>): Invocation => ({
@@ -47,6 +48,14 @@ describe('parseCommandLine: deliveries', () => {
     [['--no-journal', '--state-dir', '/x'], deliver({ journal: false, stateDir: '/x' })],
     [['--exit-codes', 'qmail'], deliver({ exitCodes: 'qmail' })],
     [['--exit-codes', 'sysexits'], deliver({ exitCodes: 'sysexits' })],
+    [['--trace-headers', 'auto'], deliver({ traceHeaders: 'auto' })],
+    [['--trace-headers', 'always', '/a'], deliver({ traceHeaders: 'always', maildirs: ['/a'] })],
+    [['--trace-headers=none'], deliver({ traceHeaders: 'none' })],
+    [['--quiet', '/a'], deliver({ quiet: true, maildirs: ['/a'] })],
+    [['--log', '/var/log/mf.log'], deliver({ log: '/var/log/mf.log' })],
+    [['--log=mf.log', '/a'], deliver({ log: 'mf.log', maildirs: ['/a'] })],
+    [['--log', 'syslog'], deliver({ log: 'syslog' })],
+    [['--quiet', '--log', 'syslog', '--trace-headers', 'none'], deliver({ quiet: true, log: 'syslog', traceHeaders: 'none' })],
     [['/a', '--copy', '/b'], deliver({ copy: true, maildirs: ['/a', '/b'] })],
     [['--', '-odd-name'], deliver({ maildirs: ['-odd-name'] })],
   ];
@@ -79,6 +88,14 @@ describe('parseCommandLine: usage errors', () => {
     [['--exit-codes'], /argument missing/],
     [['--config'], /argument missing/],
     [['--state-dir'], /argument missing/],
+    [['--state-dir', ''], /expected a path/],
+    [['--trace-headers', 'qmail'], /Allowed choices are auto, always, none/],
+    [['--trace-headers', ''], /Allowed choices are auto, always, none/],
+    [['--trace-headers'], /argument missing/],
+    [['--log', ''], /expected a path/],
+    [['--log=', '/a'], /expected a path/],
+    [['--log'], /argument missing/],
+    [['--quiet=yes'], /does not take an argument|unknown option/],
     [['--journal'], /unknown option '--journal'/],
     [['--bogus'], /unknown option '--bogus'/],
     [['-x', '/a'], /unknown option '-x'/],
@@ -127,6 +144,9 @@ describe('parseCommandLine: help and version', () => {
       assert.match(text, /75 temporary failure/);
       assert.match(text, /--state-dir <dir> +folder of the exactly-once journal/);
       assert.match(text, /--no-journal +no exactly-once journal/);
+      assert.match(text, /--trace-headers <mode>/);
+      assert.match(text, /--quiet +never print a diagnostic/);
+      assert.match(text, /--log <file> +append one line per delivery/);
     });
   }
 

@@ -15,7 +15,13 @@ import type { Outcome } from '../../../src/outcome/outcome';
 import { FakeFileSystem } from '../maildir/fake-file-system';
 
 const UID = 1000;
-const env: Environment = { cwd: '/work', home: '/home/bb', xdgStateHome: undefined, uid: UID };
+const env: Environment = {
+  vars: {},
+  cwd: '/work',
+  home: '/home/bb',
+  xdgStateHome: undefined,
+  uid: UID,
+};
 const options = (change: Partial<DeliverOptions>): DeliverOptions => ({
   maildirs: [],
   dryRun: false,
@@ -23,6 +29,7 @@ const options = (change: Partial<DeliverOptions>): DeliverOptions => ({
   copy: false,
   create: false,
   journal: false, // the journal works on the real file system: see "runDelivery: the journal"
+  quiet: false,
   exitCodes: 'sysexits',
   ...change,
 });
@@ -45,6 +52,10 @@ function setup() {
   /** Every openJournal(stateDir, keepDays) call, and every digest opened in those journals. */
   const journals: [string, number][] = [];
   const opened: string[] = [];
+  /** How often silence() was called, and every appendLog(destination, line) call. */
+  const silenced: number[] = [];
+  const logged: [string, string][] = [];
+  let clock = Date.UTC(2026, 10, 28, 14, 0, 0);
   const deps: RunnerDeps = {
     fs,
     names,
@@ -57,8 +68,15 @@ function setup() {
     committing: { enter: () => undefined, leave: () => undefined },
     startDeadline: (seconds) => void deadlines.push(seconds),
     print: (text) => void printed.push(text),
+    silence: () => void silenced.push(1),
+    appendLog: (destination, line) => {
+      logged.push([destination, line]);
+      return Promise.resolve();
+    },
+    pid: 4242,
+    now: () => (clock += 5), // every reading 5 ms later
   };
-  return { fs, deps, deadlines, printed, journals, opened };
+  return { fs, deps, deadlines, printed, journals, opened, silenced, logged };
 }
 
 /**
@@ -225,6 +243,195 @@ describe('runDelivery: deliveries', () => {
   });
 });
 
+// The MTA conventions: who called (src/mta/caller.ts), trace headers, --quiet and --log.
+describe('runDelivery: caller, trace headers, quiet and log', () => {
+  const QMAIL = {
+    RPLINE: 'Return-Path: <s@example.org>\n',
+    DTLINE: 'Delivered-To: bb-foo@example.org\n',
+    SENDER: 's@example.org',
+    RECIPIENT: 'bb-foo@example.org',
+  };
+  const POSTFIX = {
+    ORIGINAL_RECIPIENT: 'bb@example.org',
+    SENDER: 's@example.org',
+    RECIPIENT: 'bb@example.org',
+  };
+  const delivered = (fs: FakeFileSystem, root = '/a'): string =>
+    fs.read(`${root}/new/${fs.list(`${root}/new`)[0]!}`).toString('latin1');
+
+  // prettier-ignore
+  const traces: [string, Partial<DeliverOptions>, Record<string, string>, string][] = [
+    ['by hand, "auto": nothing added', {}, {}, ''],
+    ['under qmail, "auto": $RPLINE$DTLINE', {}, QMAIL, 'Return-Path: <s@example.org>\nDelivered-To: bb-foo@example.org\n'],
+    ['under qmail, --trace-headers none: nothing', { traceHeaders: 'none' }, QMAIL, ''],
+    ['under Postfix, "auto": nothing (Postfix adds its own)', {}, POSTFIX, ''],
+    ['under Postfix, --trace-headers always: from $SENDER and $RECIPIENT', { traceHeaders: 'always' }, POSTFIX, 'Return-Path: <s@example.org>\nDelivered-To: bb@example.org\n'],
+    ['by hand, --trace-headers always, no variables: nothing', { traceHeaders: 'always' }, {}, ''],
+  ];
+  for (const [title, change, vars, added] of traces) {
+    it(`trace headers: ${title}`, async () => {
+      const { fs, deps } = setup();
+      const outcome = await runDelivery(
+        options({ maildirs: ['/a'], ...change }),
+        { ...env, vars },
+        message(),
+        deps,
+      );
+      assert.deepEqual(outcome, { kind: 'ok' });
+      assert.equal(delivered(fs), `${added}Subject: x\n\nbody\n`);
+    });
+  }
+
+  it('under qmail, a message that already has the Delivered-To line: permanent 5.4.6, nothing delivered', async () => {
+    const { fs, deps } = setup();
+    const looping = 'Delivered-To: bb-foo@example.org\nSubject: x\n\nbody\n';
+    const outcome = await runDelivery(
+      options({ maildirs: ['/a'] }),
+      { ...env, vars: QMAIL },
+      message(looping),
+      deps,
+    );
+    assert.equal(outcome.kind, 'permanent');
+    assert.match(refusal(outcome), /^5\.4\.6 /);
+    assert.deepEqual([fs.list('/a/new'), fs.list('/a/tmp')], [[], []]);
+  });
+
+  it('under Postfix, --trace-headers always: its own Delivered-To line in the header is no loop (Postfix put it there)', async () => {
+    const { fs, deps } = setup();
+    const text = 'Delivered-To: bb@example.org\nSubject: x\n\nbody\n';
+    const outcome = await runDelivery(
+      options({ maildirs: ['/a'], traceHeaders: 'always' }),
+      { ...env, vars: POSTFIX },
+      message(text),
+      deps,
+    );
+    assert.deepEqual(outcome, { kind: 'ok' });
+    assert.equal(fs.list('/a/new').length, 1);
+  });
+
+  it('--dry-run names the caller and the headers it would add', async () => {
+    const { deps, printed } = setup();
+    await runDelivery(options({ maildirs: ['/a'], dryRun: true }), { ...env, vars: QMAIL }, message(), deps);
+    assert.match(printed[0] ?? '', /^caller: qmail \(RPLINE, DTLINE set\)$/m);
+    assert.match(
+      printed[0] ?? '',
+      /^headers added: "Return-Path: <s@example\.org>\\nDelivered-To: bb-foo@example\.org\\n"$/m,
+    );
+  });
+
+  // prettier-ignore
+  const quiet: [string, Partial<DeliverOptions>, string[], number][] = [
+    ['not quiet by default', {}, ['/a'], 0],
+    ['--quiet: silenced once', { quiet: true }, ['/a'], 1],
+    ['--quiet: silenced before a failing delivery', { quiet: true }, ['/missing'], 1],
+  ];
+  for (const [title, change, maildirs, times] of quiet) {
+    it(title, async () => {
+      const { deps, silenced } = setup();
+      await runDelivery(options({ maildirs, ...change }), env, message(), deps);
+      assert.equal(silenced.length, times);
+    });
+  }
+
+  it('no --log: nothing logged', async () => {
+    const { deps, logged } = setup();
+    await runDelivery(options({ maildirs: ['/a'] }), env, message(), deps);
+    assert.deepEqual(logged, []);
+  });
+
+  // prettier-ignore
+  const logs: [string, string, string][] = [
+    ['--log absolute: that file', '/var/log/mf.log', '/var/log/mf.log'],
+    ['--log relative: against the working directory', 'mf.log', '/work/mf.log'],
+    ['--log syslog: syslog', 'syslog', 'syslog'],
+  ];
+  for (const [title, log, destination] of logs) {
+    it(title, async () => {
+      const { deps, logged } = setup();
+      await runDelivery(options({ maildirs: ['/a'], log }), env, message(), deps);
+      assert.deepEqual(
+        logged.map(([to]) => to),
+        [destination],
+      );
+    });
+  }
+
+  it('a delivery logs one line: status=delivered, size, sha256, to=, ms, mta, the pid', async () => {
+    const { deps, logged } = setup();
+    const text = 'Message-ID: <1@example.org>\nSubject: x\n\nbody\n';
+    await runDelivery(
+      options({ maildirs: ['/a', '/b'], log: '/l' }),
+      { ...env, vars: QMAIL },
+      message(text),
+      deps,
+    );
+    const sha = createHash('sha256').update(text).digest('hex');
+    assert.equal(logged.length, 1);
+    assert.match(
+      logged[0]![1],
+      new RegExp(
+        `^\\S+ maildir-fanout\\[4242\\]: status=delivered msgid=<1@example\\.org> sha256=${sha} size=${text.length} to=/a,/b ms=\\d+ mta=qmail\n$`,
+      ),
+    );
+  });
+
+  it('a failed delivery logs status=deferred with its code and text', async () => {
+    const { deps, logged } = setup();
+    const outcome = await runDelivery(options({ maildirs: ['/missing'], log: '/l' }), env, message(), deps);
+    assert.equal(outcome.kind, 'temporary');
+    assert.match(logged[0]?.[1] ?? '', / status=deferred code=4\.2\.1 .*to=- .*text="/);
+  });
+
+  it('a loop logs status=bounced code=5.4.6', async () => {
+    const { deps, logged } = setup();
+    const looping = 'Delivered-To: bb-foo@example.org\n\nbody\n';
+    await runDelivery(
+      options({ maildirs: ['/a'], log: '/l' }),
+      { ...env, vars: QMAIL },
+      message(looping),
+      deps,
+    );
+    assert.match(logged[0]?.[1] ?? '', / status=bounced code=5\.4\.6 /);
+  });
+
+  // Found while writing these tests: the runner calls silence() only once the settings are
+  // known, so with --quiet a refusal before that (a missing or unsafe config, root, a missing
+  // $HOME for the journal) is still printed, and under Exim's return_output any output is a
+  // bounce: an operator's mistake becomes permanent (DESIGN.md, "Exit status and output").
+  // prettier-ignore
+  const early: [string, Partial<DeliverOptions>, Partial<Environment>][] = [
+    ['a missing config file', { config: '/nonexistent/targets.json' }, {}],
+    ['as root', { maildirs: ['/a'] }, { uid: 0 }],
+    ['no targets', {}, {}],
+  ];
+  for (const [title, change, envChange] of early) {
+    it(`regression: --quiet silences a refusal before the settings are read: ${title}`, async () => {
+      const { deps, silenced } = setup();
+      const outcome = await runDelivery(
+        options({ quiet: true, ...change }),
+        { ...env, ...envChange },
+        message(),
+        deps,
+      );
+      assert.equal(outcome.kind, 'temporary');
+      assert.equal(silenced.length, 1);
+    });
+
+    it(`regression: --log records a refusal before the settings are read: ${title}`, async () => {
+      const { deps, logged } = setup();
+      await runDelivery(options({ log: '/l', ...change }), { ...env, ...envChange }, message(), deps);
+      assert.equal(logged.length, 1);
+      assert.match(logged[0]?.[1] ?? '', / status=deferred code=4\.3\.5 /);
+    });
+  }
+
+  it('--dry-run logs nothing', async () => {
+    const { deps, logged } = setup();
+    await runDelivery(options({ maildirs: ['/a'], dryRun: true, log: '/l' }), env, message(), deps);
+    assert.deepEqual(logged, []);
+  });
+});
+
 describe('runDelivery: the journal', () => {
   // prettier-ignore
   const table: [string, Partial<DeliverOptions>, Partial<Environment>, [string, number][]][] = [
@@ -375,6 +582,54 @@ describe('runDelivery with --config', () => {
       assert.equal(fs.list('/a/new').length, 1);
     });
   }
+
+  // prettier-ignore
+  const mta: [string, Record<string, unknown>, Partial<DeliverOptions>, { quiet: number; log: string[] }][] = [
+    ['"quiet": true: silenced', { quiet: true }, {}, { quiet: 1, log: [] }],
+    ['"log" relative: against the config\'s folder', { log: 'mf.log' }, {}, { quiet: 0, log: [join(dir, 'mf.log')] }],
+    ['"log" with ~/: against $HOME', { log: '~/mf.log' }, {}, { quiet: 0, log: ['/home/bb/mf.log'] }],
+    ['"log": "syslog"', { log: 'syslog' }, {}, { quiet: 0, log: ['syslog'] }],
+    ['--log wins over "log", relative to the working directory', { log: 'mf.log' }, { log: 'cli.log' }, { quiet: 0, log: ['/work/cli.log'] }],
+    ['--quiet with "quiet": false: silenced', { quiet: false }, { quiet: true }, { quiet: 1, log: [] }],
+  ];
+  for (const [title, settings, change, expected] of mta) {
+    it(title, async () => {
+      const path = write('mta.json', { targets: [{ name: 'a', path: '/a' }], ...settings });
+      const { deps, silenced, logged } = setup();
+      const outcome = await runDelivery(
+        options({ config: path, allowRoot, ...change }),
+        { ...env, uid },
+        message(),
+        deps,
+      );
+      assert.deepEqual(outcome, { kind: 'ok' });
+      assert.deepEqual({ quiet: silenced.length, log: logged.map(([to]) => to) }, expected);
+    });
+  }
+
+  it('"traceHeaders": "always" from the config: Return-Path and Delivered-To from $SENDER and $RECIPIENT', async () => {
+    const path = write('trace.json', { targets: [{ name: 'a', path: '/a' }], traceHeaders: 'always' });
+    const { fs, deps } = setup();
+    const vars = { SENDER: 's@example.org', RECIPIENT: 'bb@example.org' };
+    await runDelivery(options({ config: path, allowRoot }), { ...env, uid, vars }, message(), deps);
+    assert.equal(
+      fs.read(`/a/new/${fs.list('/a/new')[0]!}`).toString('latin1'),
+      'Return-Path: <s@example.org>\nDelivered-To: bb@example.org\nSubject: x\n\nbody\n',
+    );
+  });
+
+  it('--trace-headers none wins over "traceHeaders": "always"', async () => {
+    const path = write('trace-none.json', { targets: [{ name: 'a', path: '/a' }], traceHeaders: 'always' });
+    const { fs, deps } = setup();
+    const vars = { SENDER: 's@example.org', RECIPIENT: 'bb@example.org' };
+    await runDelivery(
+      options({ config: path, allowRoot, traceHeaders: 'none' }),
+      { ...env, uid, vars },
+      message(),
+      deps,
+    );
+    assert.equal(fs.read(`/a/new/${fs.list('/a/new')[0]!}`).toString('latin1'), 'Subject: x\n\nbody\n');
+  });
 
   it('a bad config: 4.3.5 naming the file and the problem', async () => {
     const path = write('bad.json', { targets: [] });

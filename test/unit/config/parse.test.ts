@@ -5,6 +5,8 @@ import { parseConfig } from '../../../src/config/parse';
 import type { Config, Target } from '../../../src/config/types';
 
 const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
+/** The defaults of the MTA settings: trace headers "auto", not quiet, no log. */
+const MTA = { traceHeaders: 'auto', quiet: false, log: undefined } as const;
 
 const CONFIG = '/etc/mf/targets.json';
 const HOME = '/home/bb';
@@ -55,7 +57,7 @@ describe('parseConfig: problems', () => {
     ['path empty', t([{ name: 'a', path: '' }]), 'targets[0].path: must not be empty'],
     ['path with a line break', t([{ name: 'a', path: '/a\nb' }]), 'targets[0].path: must be a path without NUL or line breaks'],
     ['path with NUL', t([{ name: 'a', path: '/a\u0000b' }]), 'targets[0].path: must be a path without NUL or line breaks'],
-    ['unknown key at top level', t([a], { colour: 'red' }), 'colour: unknown key (known: $schema, targets, sizeLimit, timeout, hardLinks, journal)'],
+    ['unknown key at top level', t([a], { colour: 'red' }), 'colour: unknown key (known: $schema, targets, sizeLimit, timeout, hardLinks, journal, traceHeaders, quiet, log)'],
     ['unknown key in a target', t([a, { ...b, colour: 'red' }]), 'targets[1].colour: unknown key (known: name, path, mode, create)'],
     ['unknown key with odd characters', t([a], { 'size limit': 1 }), /^\["size limit"\]: unknown key/],
     ['unknown key "__proto__"', '{"targets": [{"name": "a", "path": "/a"}], "__proto__": {}}', /^__proto__: unknown key/],
@@ -99,6 +101,16 @@ describe('parseConfig: problems', () => {
     ['journal.dir with NUL', t([a], { journal: { dir: '/var/x\u0000y' } }), 'journal.dir: must be a path without NUL or line breaks'],
     ['journal.dir not a string', t([a], { journal: { dir: 1 } }), 'journal.dir: must be a string'],
     ['journal.dir ~user refused', t([a], { journal: { dir: '~bob/state' } }), 'journal.dir: "~bob/state": only ~/ (your own home) is expanded, not ~user'],
+    ['traceHeaders not one of the modes', t([a], { traceHeaders: 'qmail' }), 'traceHeaders: must be one of "auto", "always", "none"'],
+    ['traceHeaders in capitals', t([a], { traceHeaders: 'AUTO' }), 'traceHeaders: must be one of "auto", "always", "none"'],
+    ['traceHeaders true', t([a], { traceHeaders: true }), 'traceHeaders: must be one of "auto", "always", "none"'],
+    ['quiet not a boolean', t([a], { quiet: 'yes' }), 'quiet: must be true or false'],
+    ['quiet 1', t([a], { quiet: 1 }), 'quiet: must be true or false'],
+    ['log empty', t([a], { log: '' }), 'log: must not be empty'],
+    ['log with a line break', t([a], { log: '/var/log/x\ny' }), 'log: must be a path, or "syslog"'],
+    ['log with NUL', t([a], { log: '/var/log/x\u0000y' }), 'log: must be a path, or "syslog"'],
+    ['log not a string', t([a], { log: true }), 'log: must be a string'],
+    ['log ~user refused', t([a], { log: '~bob/mf.log' }), 'log: "~bob/mf.log": only ~/ (your own home) is expanded, not ~user'],
   ];
   for (const [title, text, expected] of table) {
     it(title, () => {
@@ -118,6 +130,13 @@ describe('parseConfig: problems', () => {
     assert.equal(
       problemOf(t([a], { journal: { dir: '~/state' } }), undefined),
       'journal.dir: "~/state" starts with ~/ but $HOME is not set to an absolute path',
+    );
+  });
+
+  it('log with ~/ but without HOME', () => {
+    assert.equal(
+      problemOf(t([a], { log: '~/mf.log' }), undefined),
+      'log: "~/mf.log" starts with ~/ but $HOME is not set to an absolute path',
     );
   });
 
@@ -155,23 +174,29 @@ describe('parseConfig: values', () => {
     it(title, () => assert.deepEqual(configOf(text, HOME).targets, [target(change)]));
   }
 
-  it('defaults: sizeLimit 512 MiB, timeout 900, hardLinks true, journal on for 8 days in the default folder, mode 0600, create false', () => {
+  it('defaults: sizeLimit 512 MiB, timeout 900, hardLinks true, journal on for 8 days in the default folder, trace headers auto, not quiet, no log, mode 0600, create false', () => {
     assert.deepEqual(configOf(t([a]), HOME), {
       targets: [{ name: 'a', path: '/srv/a', mode: 0o600, create: false }],
-      settings: { sizeLimit: 512 * 1024 * 1024, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL },
+      settings: {
+        sizeLimit: 512 * 1024 * 1024,
+        timeoutSeconds: 900,
+        hardLinks: true,
+        journal: JOURNAL,
+        ...MTA,
+      },
     });
   });
 
   // prettier-ignore
   const settings: [string, Record<string, unknown>, Config['settings']][] = [
-    ['sizeLimit "50M"', { sizeLimit: '50M' }, { sizeLimit: 52428800, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL }],
-    ['sizeLimit "1K"', { sizeLimit: '1K' }, { sizeLimit: 1024, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL }],
-    ['sizeLimit "2G"', { sizeLimit: '2G' }, { sizeLimit: 2 * 1024 ** 3, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL }],
-    ['sizeLimit 1000', { sizeLimit: 1000 }, { sizeLimit: 1000, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL }],
-    ['timeout 1', { timeout: 1 }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 1, hardLinks: true, journal: JOURNAL }],
-    ['timeout 86400', { timeout: 86400 }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 86400, hardLinks: true, journal: JOURNAL }],
-    ['hardLinks false', { hardLinks: false }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 900, hardLinks: false, journal: JOURNAL }],
-    ['$schema ignored', { $schema: './targets.schema.json' }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL }],
+    ['sizeLimit "50M"', { sizeLimit: '50M' }, { sizeLimit: 52428800, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL, ...MTA }],
+    ['sizeLimit "1K"', { sizeLimit: '1K' }, { sizeLimit: 1024, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL, ...MTA }],
+    ['sizeLimit "2G"', { sizeLimit: '2G' }, { sizeLimit: 2 * 1024 ** 3, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL, ...MTA }],
+    ['sizeLimit 1000', { sizeLimit: 1000 }, { sizeLimit: 1000, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL, ...MTA }],
+    ['timeout 1', { timeout: 1 }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 1, hardLinks: true, journal: JOURNAL, ...MTA }],
+    ['timeout 86400', { timeout: 86400 }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 86400, hardLinks: true, journal: JOURNAL, ...MTA }],
+    ['hardLinks false', { hardLinks: false }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 900, hardLinks: false, journal: JOURNAL, ...MTA }],
+    ['$schema ignored', { $schema: './targets.schema.json' }, { sizeLimit: 512 * 1024 ** 2, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL, ...MTA }],
   ];
   for (const [title, rest, expected] of settings) {
     it(title, () => assert.deepEqual(configOf(t([a], rest), HOME).settings, expected));
@@ -193,6 +218,38 @@ describe('parseConfig: values', () => {
   for (const [title, journal, expected] of journals) {
     it(title, () => assert.deepEqual(configOf(t([a], { journal }), HOME).settings.journal, expected));
   }
+
+  // prettier-ignore
+  const mta: [string, Record<string, unknown>, Partial<Config['settings']>][] = [
+    ['traceHeaders "auto"', { traceHeaders: 'auto' }, { traceHeaders: 'auto' }],
+    ['traceHeaders "always"', { traceHeaders: 'always' }, { traceHeaders: 'always' }],
+    ['traceHeaders "none"', { traceHeaders: 'none' }, { traceHeaders: 'none' }],
+    ['quiet true', { quiet: true }, { quiet: true }],
+    ['quiet false', { quiet: false }, { quiet: false }],
+    ['log absolute, normalised', { log: '/var//log/./mf.log' }, { log: '/var/log/mf.log' }],
+    ['log relative: against the config folder', { log: 'mf.log' }, { log: '/etc/mf/mf.log' }],
+    ['log relative with ..', { log: '../../var/log/mf.log' }, { log: '/var/log/mf.log' }],
+    ['log ~/: against HOME', { log: '~/log/mf.log' }, { log: '/home/bb/log/mf.log' }],
+    ['log "syslog": syslog, not a file named syslog', { log: 'syslog' }, { log: 'syslog' }],
+    ['log "./syslog": a file named syslog in the config folder', { log: './syslog' }, { log: '/etc/mf/syslog' }],
+    ['every MTA key', { traceHeaders: 'none', quiet: true, log: 'syslog' }, { traceHeaders: 'none', quiet: true, log: 'syslog' }],
+  ];
+  for (const [title, rest, change] of mta) {
+    it(title, () =>
+      assert.deepEqual(configOf(t([a], rest), HOME).settings, {
+        sizeLimit: 512 * 1024 ** 2,
+        timeoutSeconds: 900,
+        hardLinks: true,
+        journal: JOURNAL,
+        ...MTA,
+        ...change,
+      }),
+    );
+  }
+
+  it('does not need HOME for a log without ~', () => {
+    assert.equal(configOf(t([a], { log: 'mf.log' }), undefined).settings.log, '/etc/mf/mf.log');
+  });
 
   it('does not need HOME for a journal.dir without ~', () => {
     assert.equal(

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Settings, Target } from '../../../src/config/types';
-import { deliver, type DeliveryDeps } from '../../../src/delivery/deliver';
+import { deliver, NO_TRACE, type DeliveryDeps } from '../../../src/delivery/deliver';
 import { openJournal, type Journal } from '../../../src/journal/journal';
 import type { NameSource } from '../../../src/maildir/name-source';
 import { tmpRegistry, type TmpRegistry } from '../../../src/maildir/tmp-registry';
+import type { TraceHeaders } from '../../../src/mta/trace-headers';
 import { FakeFileSystem, type Operation } from '../maildir/fake-file-system';
 
 // deliver() takes its journal from deps.journal; settings.journal is the runner's (cli/run.ts).
@@ -20,7 +21,15 @@ const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
 
 const MESSAGE = 'From sender@example.org Sat Nov 28 14:00:00 2026\nSubject: x\n\nbody\n';
 const BODY = 'Subject: x\n\nbody\n';
-const SETTINGS: Settings = { sizeLimit: 1000, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL };
+const SETTINGS: Settings = {
+  sizeLimit: 1000,
+  timeoutSeconds: 900,
+  hardLinks: true,
+  journal: JOURNAL,
+  traceHeaders: 'auto',
+  quiet: false,
+  log: undefined,
+};
 const ROOTS = ['/a', '/b', '/c', '/d'];
 
 /** a and b share a file system; c is on another; d wants mode 0640. */
@@ -220,6 +229,94 @@ describe('deliver', () => {
   });
 });
 
+// Trace headers (src/mta/trace-headers.ts) go in front of every copy; the Delivered-To line they
+// add is the loop check (qmail-local's bouncexf(), anchors-mda.md §2.1): already in the header
+// block → permanent 5.4.6, nothing delivered.
+describe('deliver with trace headers', () => {
+  const DT = 'Delivered-To: bb-foo@example.org';
+  const TRACE: TraceHeaders = { text: `Return-Path: <s@example.org>\n${DT}\n`, deliveredTo: DT };
+  const WITH_ID = 'From s Sat Nov 28 14:00:00 2026\nMessage-ID: <1@example.org>\nSubject: x\n\nbody\n';
+
+  it('NO_TRACE adds nothing and is the default', async () => {
+    const { fs, targets, deps } = setup();
+    await deliver(targets, SETTINGS, input(MESSAGE).chunks, deps, NO_TRACE);
+    const files = filesIn(fs, 'new');
+    assert.equal(fs.read(`/a/new/${files[0]![0]!}`).toString('latin1'), BODY);
+  });
+
+  it('the trace text is written in front of every copy, after the From_ line is removed', async () => {
+    const { fs, targets, deps } = setup();
+    const result = await deliver(targets, SETTINGS, input(MESSAGE).chunks, deps, TRACE);
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    for (const [index, files] of filesIn(fs, 'new').entries()) {
+      assert.equal(fs.read(`${ROOTS[index]!}/new/${files[0]!}`).toString('latin1'), `${TRACE.text}${BODY}`);
+    }
+  });
+
+  it('size and digest are those of the message without the trace text (the journal key stays the same)', async () => {
+    const { targets, deps } = setup();
+    const result = await deliver(targets, SETTINGS, input(MESSAGE).chunks, deps, TRACE);
+    assert.equal(result.bytes, BODY.length);
+    assert.equal(result.digest, createHash('sha256').update(BODY).digest('hex'));
+  });
+
+  it('the Message-ID of the message is in the result', async () => {
+    const { targets, deps } = setup();
+    const result = await deliver(targets, SETTINGS, input(WITH_ID).chunks, deps, TRACE);
+    assert.equal(result.messageId, '<1@example.org>');
+  });
+
+  it('no Message-ID: messageId undefined', async () => {
+    const { targets, deps } = setup();
+    const result = await deliver(targets, SETTINGS, input(MESSAGE).chunks, deps, TRACE);
+    assert.equal(result.messageId, undefined);
+  });
+
+  it('a loop (our Delivered-To line already in the header): permanent 5.4.6, nothing in tmp/ or new/, registry empty', async () => {
+    const { fs, targets, registry, deps } = setup();
+    const looping = `Received: x\n${DT}\nSubject: x\n\nbody\n`;
+    const result = await deliver(targets, SETTINGS, input(looping).chunks, deps, TRACE);
+    assert.equal(result.outcome.kind, 'permanent');
+    assert.equal(result.outcome.status, '5.4.6');
+    assert.match(result.outcome.text, /looping/);
+    assert.deepEqual(result.delivered, []);
+    assert.deepEqual(filesIn(fs, 'new'), [[], [], [], []]);
+    assert.deepEqual(filesIn(fs, 'tmp'), [[], [], [], []]);
+    assert.equal(registry.size, 0);
+  });
+
+  it('a loop with CRLF line ends is a loop too', async () => {
+    const { targets, deps } = setup();
+    const looping = `Subject: x\r\n${DT}\r\n\r\nbody\r\n`;
+    const result = await deliver(targets, SETTINGS, input(looping).chunks, deps, TRACE);
+    assert.equal(result.outcome.kind === 'permanent' && result.outcome.status, '5.4.6');
+  });
+
+  // prettier-ignore
+  const notLoops: [string, string][] = [
+    ['the same line in the body only', `Subject: x\n\n${DT}\n`],
+    ['another recipient', 'Delivered-To: other@example.org\nSubject: x\n\nbody\n'],
+    ['the line with trailing text', `${DT}.com\nSubject: x\n\nbody\n`],
+    ['the line in lower case (qmail compares exactly)', `${DT.toLowerCase()}\nSubject: x\n\nbody\n`],
+  ];
+  for (const [title, text] of notLoops) {
+    it(`not a loop: ${title}; delivered`, async () => {
+      const { fs, targets, deps } = setup();
+      const result = await deliver(targets, SETTINGS, input(text).chunks, deps, TRACE);
+      assert.deepEqual(result.outcome, { kind: 'ok' });
+      assert.equal(filesIn(fs, 'new').flat().length, 4);
+    });
+  }
+
+  it('without a Delivered-To line of ours there is no loop check: the line in the header is delivered', async () => {
+    const { targets, deps } = setup();
+    const text = `${DT}\nSubject: x\n\nbody\n`;
+    const trace: TraceHeaders = { text: 'Return-Path: <s@example.org>\n', deliveredTo: undefined };
+    const result = await deliver(targets, SETTINGS, input(text).chunks, deps, trace);
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+  });
+});
+
 // DESIGN.md guarantee 3: the retry of the same message completes what is missing and never adds
 // a second copy. The journal keeps its records on the real file system (a temporary folder);
 // the maildirs stay in the fake, and so does the journal's one FileSystem call, the fsync of
@@ -292,6 +389,18 @@ describe('deliver with the journal', () => {
     assert.equal(deps.registry.size, 0);
     assert.deepEqual(records(), { pending: [], done: [`${DIGEST}.json`], locks: [] });
     assert.deepEqual(doneMaildirs(), ROOTS);
+  });
+
+  it('a looping message (5.4.6) leaves no journal record and no lock', async () => {
+    const { targets, run, records } = setupJournal();
+    const dt = 'Delivered-To: bb@example.org';
+    const looping = `${dt}\nSubject: x\n\nbody\n`;
+    const result = await deliver(targets, SETTINGS, input(looping).chunks, run(), {
+      text: `${dt}\n`,
+      deliveredTo: dt,
+    });
+    assert.equal(result.outcome.kind === 'permanent' && result.outcome.status, '5.4.6');
+    assert.deepEqual(records(), { pending: [], done: [], locks: [] });
   });
 
   it('the intent is recorded (and pending/ synced) after every copy is synced and before the first publish', async () => {

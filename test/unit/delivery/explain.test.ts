@@ -6,14 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Config, Target } from '../../../src/config/types';
-import { deliver } from '../../../src/delivery/deliver';
+import { deliver, NO_TRACE } from '../../../src/delivery/deliver';
 import { explain } from '../../../src/delivery/explain';
 import { openJournal, type Journal } from '../../../src/journal/journal';
 import type { NameSource } from '../../../src/maildir/name-source';
 import { tmpRegistry } from '../../../src/maildir/tmp-registry';
+import { detectCaller } from '../../../src/mta/caller';
+import { traceHeaders } from '../../../src/mta/trace-headers';
 import { FakeFileSystem } from '../maildir/fake-file-system';
 
 const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
+/** Run by hand: no MTA's variables, so no trace headers. */
+const CALLER = detectCaller({});
 
 const target = (name: string, change: Partial<Target> = {}): Target => ({
   name,
@@ -24,7 +28,15 @@ const target = (name: string, change: Partial<Target> = {}): Target => ({
 });
 const config = (targets: Target[], sizeLimit = 1000): Config => ({
   targets,
-  settings: { sizeLimit, timeoutSeconds: 900, hardLinks: true, journal: JOURNAL },
+  settings: {
+    sizeLimit,
+    timeoutSeconds: 900,
+    hardLinks: true,
+    journal: JOURNAL,
+    traceHeaders: 'auto',
+    quiet: false,
+    log: undefined,
+  },
 });
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -52,6 +64,8 @@ describe('explain', () => {
       message('From s Sat Nov 28\nSubject: x\n\nbody\n'),
       deps(fs),
       '/etc/mf/targets.json',
+      CALLER,
+      NO_TRACE,
     );
     assert.deepEqual(report.outcome, { kind: 'ok' });
     assert.deepEqual(writes(fs), []);
@@ -63,6 +77,8 @@ describe('explain', () => {
       'journal: off',
       `message: 17 bytes would be delivered, sha256 ${sha256('Subject: x\n\nbody\n')}`,
       'From_ line: removed: "From s Sat Nov 28"',
+      'caller: unknown',
+      'headers added: none (trace headers: auto)',
       'targets: 3',
       '  a: /a',
       '    state: ready',
@@ -79,7 +95,14 @@ describe('explain', () => {
 
   it('maildirs from the command line, no From_ line, one target', async () => {
     const fs = new FakeFileSystem().addMaildir('/a');
-    const report = await explain(config([target('a')]), message('Subject: x\n'), deps(fs), undefined);
+    const report = await explain(
+      config([target('a')]),
+      message('Subject: x\n'),
+      deps(fs),
+      undefined,
+      CALLER,
+      NO_TRACE,
+    );
     assert.match(report.text, /^config: \(maildirs from the command line\)$/m);
     assert.match(report.text, /^From_ line: none$/m);
     assert.match(report.text, /^result: would deliver one copy to each of 1 target$/m);
@@ -87,14 +110,21 @@ describe('explain', () => {
 
   it('standard input a terminal: the message is not read', async () => {
     const fs = new FakeFileSystem().addMaildir('/a');
-    const report = await explain(config([target('a')]), undefined, deps(fs), undefined);
+    const report = await explain(config([target('a')]), undefined, deps(fs), undefined, CALLER, NO_TRACE);
     assert.match(report.text, /^message: not read \(standard input is a terminal\)$/m);
     assert.deepEqual(report.outcome, { kind: 'ok' });
   });
 
   it('a missing maildir: FAILS with 4.2.1, outcome temporary', async () => {
     const fs = new FakeFileSystem().addMaildir('/a');
-    const report = await explain(config([target('a'), target('b')]), message('x'), deps(fs), undefined);
+    const report = await explain(
+      config([target('a'), target('b')]),
+      message('x'),
+      deps(fs),
+      undefined,
+      CALLER,
+      NO_TRACE,
+    );
     assert.equal(report.outcome.kind, 'temporary');
     assert.equal(report.outcome.status, '4.2.1');
     assert.match(report.text, /^ {4}state: FAILS: 4\.2\.1 target b: maildir \/b does not exist$/m);
@@ -108,6 +138,8 @@ describe('explain', () => {
       message('x'),
       deps(fs),
       undefined,
+      CALLER,
+      NO_TRACE,
     );
     assert.deepEqual(report.outcome, { kind: 'ok' });
     assert.match(report.text, /^ {4}state: missing: would be created \(mode 0700\)$/m);
@@ -117,7 +149,14 @@ describe('explain', () => {
 
   it('over the size limit: rejected, permanent 5.2.3', async () => {
     const fs = new FakeFileSystem().addMaildir('/a');
-    const report = await explain(config([target('a')], 3), message('1234'), deps(fs), undefined);
+    const report = await explain(
+      config([target('a')], 3),
+      message('1234'),
+      deps(fs),
+      undefined,
+      CALLER,
+      NO_TRACE,
+    );
     assert.equal(report.outcome.kind, 'permanent');
     assert.equal(report.outcome.status, '5.2.3');
     assert.match(report.text, /^message: rejected: 5\.2\.3 /m);
@@ -125,7 +164,14 @@ describe('explain', () => {
 
   it('the first failure is the outcome', async () => {
     const fs = new FakeFileSystem().addMaildir('/a', { tmp: { dev: 9 } });
-    const report = await explain(config([target('a'), target('b')], 3), message('1234'), deps(fs), undefined);
+    const report = await explain(
+      config([target('a'), target('b')], 3),
+      message('1234'),
+      deps(fs),
+      undefined,
+      CALLER,
+      NO_TRACE,
+    );
     assert.equal(report.outcome.kind, 'permanent');
   });
 
@@ -138,9 +184,88 @@ describe('explain', () => {
       message('x'),
       deps(fs),
       undefined,
+      CALLER,
+      NO_TRACE,
     );
     assert.equal(report.outcome.kind, 'temporary');
     assert.equal(report.outcome.status, '4.3.5');
+  });
+});
+
+// Who called (src/mta/caller.ts) and which trace headers a delivery would add
+// (src/mta/trace-headers.ts); the loop check runs in the dry run as in a delivery.
+describe('explain: caller and trace headers', () => {
+  const QMAIL = detectCaller({
+    RPLINE: 'Return-Path: <s@example.org>\n',
+    DTLINE: 'Delivered-To: bb-foo@example.org\n',
+  });
+  const report = (text: string, mode: 'auto' | 'always' | 'none' = 'auto', caller = QMAIL) => {
+    const fs = new FakeFileSystem().addMaildir('/a');
+    const c = config([target('a')]);
+    const settings = { ...c.settings, traceHeaders: mode };
+    return explain(
+      { ...c, settings },
+      message(text),
+      deps(fs),
+      undefined,
+      caller,
+      traceHeaders(mode, caller),
+    );
+  };
+
+  // prettier-ignore
+  const callers: [string, Record<string, string>, string][] = [
+    ['by hand', {}, 'caller: unknown'],
+    ['qmail', { RPLINE: 'x', DTLINE: 'y' }, 'caller: qmail (RPLINE, DTLINE set)'],
+    ['postfix', { ORIGINAL_RECIPIENT: 'a@b' }, 'caller: postfix (ORIGINAL_RECIPIENT set)'],
+    ['exim', { MESSAGE_ID: 'm', LOCAL_PART: 'l', QUALIFY_DOMAIN: 'q' }, 'caller: exim (MESSAGE_ID, LOCAL_PART, QUALIFY_DOMAIN set)'],
+    ['sendmail', { AGENT: 'sendmail' }, 'caller: sendmail (AGENT set)'],
+  ];
+  for (const [title, vars, line] of callers) {
+    it(`names the caller: ${title}`, async () => {
+      const fs = new FakeFileSystem().addMaildir('/a');
+      const result = await explain(
+        config([target('a')]),
+        message('x'),
+        deps(fs),
+        undefined,
+        detectCaller(vars),
+        NO_TRACE,
+      );
+      assert.ok(result.text.split('\n').includes(line), result.text);
+    });
+  }
+
+  it('under qmail with "auto": shows the lines it would add, as a JSON string', async () => {
+    const result = await report('Subject: x\n\nbody\n');
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    assert.match(
+      result.text,
+      /^headers added: "Return-Path: <s@example\.org>\\nDelivered-To: bb-foo@example\.org\\n"$/m,
+    );
+  });
+
+  it('"none": "headers added: none (trace headers: none)"', async () => {
+    const result = await report('Subject: x\n\nbody\n', 'none');
+    assert.match(result.text, /^headers added: none \(trace headers: none\)$/m);
+  });
+
+  it('a loop: permanent 5.4.6, "message: rejected", the result would fail; nothing written', async () => {
+    const result = await report('Delivered-To: bb-foo@example.org\nSubject: x\n\nbody\n');
+    assert.equal(result.outcome.kind, 'permanent');
+    assert.equal(result.outcome.status, '5.4.6');
+    assert.match(result.text, /^message: rejected: 5\.4\.6 message is looping/m);
+    assert.match(result.text, /^result: would fail: 5\.4\.6 /m);
+  });
+
+  it('the Delivered-To line in the body only: no loop', async () => {
+    const result = await report('Subject: x\n\nDelivered-To: bb-foo@example.org\n');
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+  });
+
+  it('"none" under qmail: no loop check, since no Delivered-To line is added', async () => {
+    const result = await report('Delivered-To: bb-foo@example.org\n\nbody\n', 'none');
+    assert.deepEqual(result.outcome, { kind: 'ok' });
   });
 });
 
@@ -183,7 +308,14 @@ describe('explain with the journal', () => {
 
   it('names the journal folder; nothing delivered yet: would deliver to each target', async () => {
     const { fs, journal, targets } = setup();
-    const report = await explain(config(targets), message(MESSAGE), deps(fs, journal), undefined);
+    const report = await explain(
+      config(targets),
+      message(MESSAGE),
+      deps(fs, journal),
+      undefined,
+      CALLER,
+      NO_TRACE,
+    );
     assert.deepEqual(report.outcome, { kind: 'ok' });
     assert.match(report.text, new RegExp(`^journal: ${journal.layout.root}$`, 'm'));
     assert.match(report.text, /^result: would deliver one copy to each of 3 targets$/m);
@@ -195,7 +327,14 @@ describe('explain with the journal', () => {
     assert.deepEqual((await deliverTo([targets[0]!])).outcome, { kind: 'ok' });
     const before = tree();
     fs.log.length = 0;
-    const report = await explain(config(targets), message(MESSAGE), deps(fs, journal), undefined);
+    const report = await explain(
+      config(targets),
+      message(MESSAGE),
+      deps(fs, journal),
+      undefined,
+      CALLER,
+      NO_TRACE,
+    );
     assert.deepEqual(report.outcome, { kind: 'ok' });
     const lines = report.text.split('\n');
     const stateOf = (name: string): string | undefined => lines[lines.indexOf(`  ${name}: /${name}`) + 1];
@@ -213,7 +352,14 @@ describe('explain with the journal', () => {
   it('every target earlier got the message: would deliver to none', async () => {
     const { fs, journal, targets, deliverTo } = setup();
     await deliverTo(targets);
-    const report = await explain(config(targets), message(MESSAGE), deps(fs, journal), undefined);
+    const report = await explain(
+      config(targets),
+      message(MESSAGE),
+      deps(fs, journal),
+      undefined,
+      CALLER,
+      NO_TRACE,
+    );
     assert.match(
       report.text,
       /^result: already delivered to 3 targets; would deliver to the other 0 targets$/m,
@@ -223,7 +369,14 @@ describe('explain with the journal', () => {
   it('another message: nothing skipped', async () => {
     const { fs, journal, targets, deliverTo } = setup();
     await deliverTo(targets);
-    const report = await explain(config(targets), message(`${MESSAGE}.`), deps(fs, journal), undefined);
+    const report = await explain(
+      config(targets),
+      message(`${MESSAGE}.`),
+      deps(fs, journal),
+      undefined,
+      CALLER,
+      NO_TRACE,
+    );
     assert.match(report.text, /^result: would deliver one copy to each of 3 targets$/m);
   });
 
@@ -237,7 +390,14 @@ describe('explain with the journal', () => {
     const failed = await deliverTo(targets.slice(0, 2));
     assert.equal(failed.outcome.kind, 'temporary');
     assert.ok(failed.outcome.text.endsWith('the retry finishes the delivery'), failed.outcome.text);
-    const report = await explain(config(targets), message(MESSAGE), deps(fs, journal), undefined);
+    const report = await explain(
+      config(targets),
+      message(MESSAGE),
+      deps(fs, journal),
+      undefined,
+      CALLER,
+      NO_TRACE,
+    );
     assert.match(
       report.text,
       /^journal: an interrupted delivery of this message is pending; the run finishes it first$/m,

@@ -109,11 +109,11 @@ export async function deliver(
   }
   const already = entry?.delivered ?? new Set<string>();
   const fresh = staged.copies.filter((copy) => !already.has(copy.layout.root));
-  const skipped = staged.copies.filter((copy) => already.has(copy.layout.root)).map((c) => c.target.name);
+  const unneeded = staged.copies.filter((copy) => already.has(copy.layout.root));
+  const skipped = unneeded.map((copy) => copy.target.name);
 
   // Copies for maildirs that already hold the message are not needed.
-  for (const copy of staged.copies) {
-    if (!already.has(copy.layout.root)) continue;
+  for (const copy of unneeded) {
     await deps.fs.unlink(copy.tmpPath).catch(() => undefined);
     deps.registry.forget(copy.tmpPath);
   }

@@ -79,13 +79,8 @@ export function openJournal(options: JournalOptions): Journal {
 
   /** The record at `path`, undefined if absent; an unreadable one is moved to corrupt/. */
   async function readRecord(path: string, digest: string): Promise<JournalRecord | undefined> {
-    let text: string;
-    try {
-      text = await fsp.readFile(path, 'utf8');
-    } catch (error: unknown) {
-      if (errnoOf(error) === 'ENOENT') return undefined;
-      throw error;
-    }
+    const text = await readIfPresent(path);
+    if (text === undefined) return undefined;
     const record = parseRecord(text, digest);
     if (record === undefined) {
       // A truncated or garbage record cannot say where the message is. Keep it for the
@@ -150,13 +145,10 @@ export function openJournal(options: JournalOptions): Journal {
       }
     },
     async peek(digest) {
+      // Unlike readRecord, a garbage record is left where it is: a dry run writes nothing.
       const read = async (path: string): Promise<JournalRecord | undefined> => {
-        try {
-          return parseRecord(await fsp.readFile(path, 'utf8'), digest);
-        } catch (error: unknown) {
-          if (errnoOf(error) === 'ENOENT') return undefined;
-          throw error;
-        }
+        const text = await readIfPresent(path);
+        return text === undefined ? undefined : parseRecord(text, digest);
       };
       const [pending, done] = await Promise.all([read(pendingPath(digest)), read(donePath(digest))]);
       // A pending record is finished before anything else, so its copies count as delivered.
@@ -184,4 +176,14 @@ export function openJournal(options: JournalOptions): Journal {
       await pruneJournal(layout, options.keepDays, options.now).catch(() => undefined);
     },
   };
+}
+
+/** The file's text, or undefined if it does not exist. */
+async function readIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await fsp.readFile(path, 'utf8');
+  } catch (error: unknown) {
+    if (errnoOf(error) === 'ENOENT') return undefined;
+    throw error;
+  }
 }

@@ -21,6 +21,7 @@ const ANNOTATIONS = new Set([
   'examples',
   'x-message',
   '$comment',
+  '$defs',
 ]);
 const ASSERTIONS = new Set([
   'type',
@@ -37,20 +38,36 @@ const ASSERTIONS = new Set([
   'maximum',
   'anyOf',
   'enum',
+  '$ref',
 ]);
 
-export function validate(schema: Schema, value: unknown): SchemaError[] {
+/** Errors of `value` against `schema`; `root` holds the $defs that "$ref"s point into. */
+export function validate(schema: Schema, value: unknown, root: Schema = schema): SchemaError[] {
   const errors: SchemaError[] = [];
-  check(schema, value, [], errors);
+  check(root, schema, value, [], errors);
   return errors;
 }
 
-function check(schema: Schema, value: unknown, at: readonly (string | number)[], out: SchemaError[]): void {
+function check(
+  root: Schema,
+  schema: Schema,
+  value: unknown,
+  at: readonly (string | number)[],
+  out: SchemaError[],
+): void {
   refuseUnimplemented(schema);
   const fail = (message: string): void => void out.push({ path: formatPath(at), message });
 
+  if (typeof schema.$ref === 'string') {
+    check(root, resolveRef(root, schema.$ref), value, at, out);
+    return;
+  }
   if (Array.isArray(schema.anyOf)) {
-    const fits = (schema.anyOf as Schema[]).some((option) => validate(option, value).length === 0);
+    const fits = (schema.anyOf as Schema[]).some((option) => {
+      const errors: SchemaError[] = [];
+      check(root, option, value, at, errors);
+      return errors.length === 0;
+    });
     if (!fits)
       fail(
         typeof schema['x-message'] === 'string'
@@ -68,9 +85,19 @@ function check(schema: Schema, value: unknown, at: readonly (string | number)[],
   }
   if (typeof value === 'string') checkString(schema, value, fail);
   if (typeof value === 'number') checkNumber(schema, value, fail);
-  if (Array.isArray(value)) checkArray(schema, value, at, out, fail);
+  if (Array.isArray(value)) checkArray(root, schema, value, at, out, fail);
   else if (typeof value === 'object' && value !== null)
-    checkObject(schema, value as Record<string, unknown>, at, out);
+    checkObject(root, schema, value as Record<string, unknown>, at, out);
+}
+
+/** A local reference, "#/$defs/NAME": the only form the shipped schema uses. */
+function resolveRef(root: Schema, ref: string): Schema {
+  const name = /^#\/\$defs\/([A-Za-z0-9_-]+)$/.exec(ref)?.[1];
+  const defs = root.$defs as Record<string, Schema> | undefined;
+  const target =
+    name === undefined || defs === undefined || !Object.hasOwn(defs, name) ? undefined : defs[name];
+  if (target === undefined) throw new Error(`json-schema: "$ref": "${ref}" is not implemented`);
+  return target;
 }
 
 function checkString(schema: Schema, value: string, fail: (m: string) => void): void {
@@ -97,6 +124,7 @@ function checkNumber(schema: Schema, value: number, fail: (m: string) => void): 
 }
 
 function checkArray(
+  root: Schema,
   schema: Schema,
   value: readonly unknown[],
   at: readonly (string | number)[],
@@ -109,11 +137,12 @@ function checkArray(
   if (typeof schema.maxItems === 'number' && value.length > schema.maxItems)
     fail(`must have at most ${schema.maxItems} entries`);
   if (typeof schema.items === 'object' && schema.items !== null) {
-    value.forEach((item, index) => check(schema.items as Schema, item, [...at, index], out));
+    value.forEach((item, index) => check(root, schema.items as Schema, item, [...at, index], out));
   }
 }
 
 function checkObject(
+  root: Schema,
   schema: Schema,
   value: Record<string, unknown>,
   at: readonly (string | number)[],
@@ -125,7 +154,7 @@ function checkObject(
   }
   for (const [key, item] of Object.entries(value)) {
     const property = Object.hasOwn(properties, key) ? properties[key] : undefined;
-    if (property !== undefined) check(property, item, [...at, key], out);
+    if (property !== undefined) check(root, property, item, [...at, key], out);
     else if (schema.additionalProperties === false) {
       out.push({
         path: formatPath([...at, key]),
@@ -172,8 +201,10 @@ function refuseUnimplemented(schema: Schema): void {
   if ('additionalProperties' in schema && schema.additionalProperties !== false) {
     unsupported('"additionalProperties" other than false');
   }
-  if ('anyOf' in schema && Object.keys(schema).some((k) => k !== 'anyOf' && ASSERTIONS.has(k))) {
-    unsupported('"anyOf" beside other assertions');
+  for (const alone of ['anyOf', '$ref']) {
+    if (alone in schema && Object.keys(schema).some((k) => k !== alone && ASSERTIONS.has(k))) {
+      unsupported(`"${alone}" beside other assertions`);
+    }
   }
 }
 

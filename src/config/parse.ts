@@ -2,6 +2,8 @@
 import { dirname } from 'node:path';
 import schema from '../../schema/targets.schema.json';
 import type { TraceHeaderMode } from '../mta/trace-headers';
+import { compileRule } from '../route/compile';
+import type { Rule, UnmatchedPolicy } from '../route/rule';
 import { formatPath, validate } from './json-schema';
 import { parseMode } from './mode';
 import { resolveConfigPath } from './paths';
@@ -16,6 +18,7 @@ interface RawTarget {
   path: string;
   mode?: string;
   create?: boolean;
+  match?: unknown;
 }
 interface RawConfig {
   targets: RawTarget[];
@@ -26,6 +29,7 @@ interface RawConfig {
   traceHeaders?: TraceHeaderMode;
   quiet?: boolean;
   log?: string;
+  unmatched?: 'reject' | 'defer' | 'discard' | { deliverTo: string[] };
 }
 
 export function parseConfig(text: string, configPath: string, home: string | undefined): Parsed {
@@ -60,8 +64,22 @@ export function parseConfig(text: string, configPath: string, home: string | und
     byPath.set(resolved.path, index);
     const mode = entry.mode === undefined ? { ok: true as const, mode: DEFAULT_MODE } : parseMode(entry.mode);
     if (!mode.ok) return problem(`${at('mode')}: ${mode.problem}`);
-    targets.push({ name: entry.name, path: resolved.path, mode: mode.mode, create: entry.create ?? false });
+    let match: Rule | undefined;
+    if (entry.match !== undefined) {
+      const compiled = compileRule(entry.match, ['targets', index, 'match']);
+      if (!compiled.ok) return problem(compiled.problem);
+      match = compiled.rule;
+    }
+    targets.push({
+      name: entry.name,
+      path: resolved.path,
+      mode: mode.mode,
+      create: entry.create ?? false,
+      ...(match === undefined ? {} : { match }),
+    });
   }
+  const unmatched = unmatchedPolicy(raw.unmatched, byName);
+  if (typeof unmatched === 'string') return problem(unmatched);
   const sizeLimit = raw.sizeLimit === undefined ? DEFAULT_SETTINGS.sizeLimit : parseSize(raw.sizeLimit);
   if (sizeLimit === undefined) return problem('sizeLimit: must be a positive number of bytes below 2^53');
   let journalDir: string | undefined;
@@ -95,9 +113,22 @@ export function parseConfig(text: string, configPath: string, home: string | und
         traceHeaders: raw.traceHeaders ?? DEFAULT_SETTINGS.traceHeaders,
         quiet: raw.quiet ?? DEFAULT_SETTINGS.quiet,
         log,
+        unmatched,
       },
     },
   };
+}
+
+function unmatchedPolicy(
+  raw: RawConfig['unmatched'],
+  names: ReadonlyMap<string, number>,
+): UnmatchedPolicy | string {
+  if (raw === undefined) return DEFAULT_SETTINGS.unmatched;
+  if (typeof raw === 'string') return { kind: raw };
+  for (const [index, name] of raw.deliverTo.entries()) {
+    if (!names.has(name)) return `unmatched.deliverTo[${index}]: no target is named "${name}"`;
+  }
+  return { kind: 'deliverTo', targets: raw.deliverTo };
 }
 
 /** JSON.parse's message with a line and column added where it gives a position. */

@@ -1,5 +1,6 @@
 // The validated configuration that delivery works from, whatever its source (file or arguments).
 import type { TraceHeaderMode } from '../mta/trace-headers';
+import type { Rule, UnmatchedPolicy } from '../route/rule';
 
 export interface Target {
   /** Unique short name, for diagnostics and logs. */
@@ -10,6 +11,8 @@ export interface Target {
   readonly mode: number;
   /** Create the maildir if it is missing. */
   readonly create: boolean;
+  /** Which messages it gets (README, "Routing"); undefined: every message. */
+  readonly match?: Rule | undefined;
 }
 
 export interface Settings {
@@ -25,6 +28,8 @@ export interface Settings {
   readonly quiet: boolean;
   /** Absolute path of the delivery log, 'syslog', or undefined for none. */
   readonly log: string | undefined;
+  /** What happens to a message that no target's `match` rule accepts. */
+  readonly unmatched: UnmatchedPolicy;
 }
 
 export interface JournalSettings {
@@ -57,4 +62,7 @@ export const DEFAULT_SETTINGS: Settings = {
   traceHeaders: 'auto',
   quiet: false,
   log: undefined,
+  // Bounce, so that the sender hears of it: nothing is lost silently. It only applies when every
+  // target has a rule.
+  unmatched: { kind: 'reject' },
 };

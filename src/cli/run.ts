@@ -61,6 +61,7 @@ export async function runDelivery(
       messageId: run.result?.messageId,
       digest: run.result?.digest,
       bytes: run.result?.bytes,
+      discarded: run.result?.discarded === true,
       delivered: run.result?.delivered.map((d) => d.target) ?? [],
       skipped: run.result?.skipped ?? [],
       milliseconds: deps.now() - started,
@@ -170,6 +171,13 @@ async function configure(options: DeliverOptions, env: Environment): Promise<Con
   } else {
     return temporary('4.3.5', 'no targets: give --config FILE or one or more maildirs');
   }
+  const log = commandLineLog(options, env) ?? config.settings.log;
+  if (config.settings.unmatched.kind === 'discard' && log === undefined) {
+    return temporary(
+      '4.3.5',
+      '"unmatched": "discard" needs a delivery log ("log" in the config, or --log), so that discarded mail leaves a trace',
+    );
+  }
   return {
     targets: config.targets,
     settings: {
@@ -178,7 +186,8 @@ async function configure(options: DeliverOptions, env: Environment): Promise<Con
       hardLinks: options.copy ? false : config.settings.hardLinks,
       traceHeaders: options.traceHeaders ?? config.settings.traceHeaders,
       quiet: options.quiet || config.settings.quiet,
-      log: commandLineLog(options, env) ?? config.settings.log,
+      log,
+      unmatched: config.settings.unmatched,
       journal: {
         enabled: options.journal && config.settings.journal.enabled,
         dir:

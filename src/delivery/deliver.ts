@@ -1,5 +1,6 @@
 // A whole delivery, in the order of DESIGN.md's guarantees:
-//   1. pre-check every target (nothing read, nothing written yet);
+//   0. route: with `match` rules, read the header block ahead and choose the targets;
+//   1. pre-check every chosen target (nothing written yet);
 //   2. stage: stream the message into tmp/ of every target, synced (all or nothing), and
 //      compute its digest;
 //   3. journal: under the message's lock, learn which maildirs already hold it (an earlier
@@ -25,7 +26,10 @@ import { ioFailure } from '../outcome/io-failure';
 import { commitCopies, type DeliveredCopy } from './commit';
 import { sameMaildirFailure } from './distinct';
 import { planCopies } from './plan';
+import { routeStep } from './route-step';
 import { stageCopies, type StagedCopy } from './stage';
+import { handleUnmatched } from './unmatched';
+import type { RoutePlan } from '../route/route';
 
 export interface DeliveryDeps {
   readonly fs: FileSystem;
@@ -50,17 +54,45 @@ export interface DeliveryResult {
   readonly digest?: string;
   /** Its Message-ID header, when it has one. */
   readonly messageId?: string | undefined;
+  /** How `match` rules routed it; undefined when no target has a rule. */
+  readonly route?: RoutePlan | undefined;
+  /** No rule matched and `unmatched` is "discard": nothing was delivered, on purpose. */
+  readonly discarded?: boolean;
 }
 
 /** No trace headers: what deliver() adds when the caller asks for none. */
 export const NO_TRACE: TraceHeaders = { text: '', deliveredTo: undefined };
 
 export async function deliver(
+  allTargets: readonly Target[],
+  settings: Settings,
+  message: AsyncIterable<Buffer | string>,
+  deps: DeliveryDeps,
+  trace: TraceHeaders = NO_TRACE,
+): Promise<DeliveryResult> {
+  let routed;
+  try {
+    routed = await routeStep(allTargets, settings.unmatched, message);
+  } catch (error: unknown) {
+    return { outcome: asFailure(error, 'reading the message header'), delivered: [], skipped: [] };
+  }
+  const { plan: route, input } = routed;
+  if (route?.unmatched !== undefined) {
+    const result = await handleUnmatched(route.unmatched, input, settings, trace);
+    return { ...result, delivered: [], skipped: [], route };
+  }
+  const targets = route?.selected ?? allTargets;
+  const delivery = await deliverTo(targets, settings, input, deps, trace);
+  return { ...delivery, route };
+}
+
+/** Steps 1–4 into the chosen targets. */
+async function deliverTo(
   targets: readonly Target[],
   settings: Settings,
   input: AsyncIterable<Buffer | string>,
   deps: DeliveryDeps,
-  trace: TraceHeaders = NO_TRACE,
+  trace: TraceHeaders,
 ): Promise<DeliveryResult> {
   const layouts = targets.map((t) => maildirLayout(t.path));
   const checked = await precheckAll(targets, deps);

@@ -10,6 +10,8 @@ export interface LogFacts {
   readonly pid: number;
   readonly mta: string;
   readonly outcome: Outcome;
+  /** No target's rule accepted the message and the config says to discard it. */
+  readonly discarded?: boolean;
   readonly messageId?: string | undefined;
   readonly digest?: string | undefined;
   readonly bytes?: number | undefined;
@@ -24,7 +26,7 @@ export function logLine(facts: LogFacts): string {
   const fields: string[] = [
     facts.time.toISOString(),
     `maildir-fanout[${facts.pid}]:`,
-    `status=${STATUS[facts.outcome.kind]}`,
+    `status=${facts.discarded === true ? 'discarded' : STATUS[facts.outcome.kind]}`,
   ];
   if (facts.outcome.kind !== 'ok') fields.push(`code=${facts.outcome.status}`);
   if (facts.messageId !== undefined) fields.push(`msgid=${quote(facts.messageId, 200)}`);
@@ -35,6 +37,8 @@ export function logLine(facts: LogFacts): string {
   if (facts.skipped.length > 0) fields.push(`already=${quote(facts.skipped.join(','), 2000)}`);
   fields.push(`ms=${Math.round(facts.milliseconds)}`, `mta=${facts.mta}`);
   if (facts.outcome.kind !== 'ok') fields.push(`text=${quote(facts.outcome.text, 900)}`);
+  else if (facts.discarded === true)
+    fields.push(`text="no target's match rule accepts this message (unmatched: discard)"`);
   return `${fields.join(' ')}\n`;
 }
 

@@ -2,7 +2,7 @@
 // cannot say (one subject and one comparison per test, valid patterns, nesting depth) and
 // compiled into a Rule. Errors name the JSON path. Pure.
 import { formatPath } from '../config/json-schema';
-import { globToRegExpSource } from './glob';
+import { globMatcher, globToRegExpSource } from './glob';
 import type { Comparison, Rule } from './rule';
 
 export type Compiled =
@@ -94,17 +94,18 @@ function compileComparison(raw: Raw): Comparison | Problem {
   }
   const text = raw[op] as string;
   const caseSensitive = (raw.caseSensitive as boolean | undefined) ?? false;
+  // `u`: code points and Unicode case folding; `i` unless the rule asks for case.
+  const flags = caseSensitive ? 'u' : 'iu';
   let source: string;
   if (op === 'equals') source = `^${escapeRegExp(text)}$`;
   else if (op === 'contains') source = escapeRegExp(text);
   else if (op === 'glob') {
     const glob = globToRegExpSource(text);
     if (!glob.ok) return { problem: `invalid glob: ${glob.problem}`, key: op };
-    source = glob.source;
+    return { op, text, caseSensitive, pattern: globMatcher(glob.segments, flags) };
   } else source = text;
   try {
-    // `u`: code points and Unicode case folding; `i` unless the rule asks for case.
-    return { op, text, caseSensitive, pattern: new RegExp(source, caseSensitive ? 'u' : 'iu') };
+    return { op, text, caseSensitive, pattern: new RegExp(source, flags) };
   } catch (error: unknown) {
     // V8: "Invalid regular expression: /(a/iu: Unterminated group"; keep the reason only.
     const reason =

@@ -1,5 +1,6 @@
 // A compiled `match` rule of targets.json (README, "Routing"): what route.ts evaluates. Built
 // from the JSON by compile.ts, which has already refused everything malformed.
+import type { Matcher } from './glob';
 
 /** How a test compares each value. */
 export type Comparison =
@@ -8,8 +9,9 @@ export type Comparison =
       /** As written in the config, for explanations. */
       readonly text: string;
       readonly caseSensitive: boolean;
-      /** The comparison as one regular expression (no `g` flag: test() keeps no state). */
-      readonly pattern: RegExp;
+      /** The comparison: a regular expression (no `g` flag: test() keeps no state), or for a
+       *  glob a linear-time matcher (glob.ts). */
+      readonly pattern: Matcher;
     }
   | { readonly op: 'exists'; readonly present: boolean };
 

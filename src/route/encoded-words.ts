@@ -8,15 +8,27 @@
 import { Buffer } from 'node:buffer';
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
-const WINDOWS_1252 = new TextDecoder('windows-1252');
 
 /** Raw header bytes as text: UTF-8 when they are valid UTF-8, Windows-1252 otherwise. */
 export function headerText(bytes: Uint8Array): string {
   try {
     return STRICT_UTF8.decode(bytes);
   } catch {
-    return WINDOWS_1252.decode(bytes);
+    return windows1252(bytes);
   }
+}
+
+// Windows-1252's 0x80–0x9F (WHATWG Encoding Standard, index-windows-1252); undefined bytes stay
+// as the C1 code point, as the standard says. Our own table because Node 20.18.3+ decodes the
+// "windows-1252" label as plain Latin-1 (nodejs/node#56542): 0x80 came out U+0080, not "€".
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function windows1252(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('latin1')
+    .replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] ?? c);
 }
 
 /** RFC 2047 §2: =?charset?encoding?text?=; §5 forbids white space in it, but mailers put it in
@@ -73,9 +85,12 @@ function qDecode(payload: string): Buffer {
 /** Bytes in a named charset; a charset ICU does not know (or UTF-7, refused as a filter-evasion
  *  trick) is read as UTF-8, with U+FFFD for what is not UTF-8. */
 function decodeCharset(bytes: Buffer, charset: string): string {
+  let decoder: InstanceType<typeof TextDecoder>;
   try {
-    return new TextDecoder(charset).decode(bytes);
+    decoder = new TextDecoder(charset);
   } catch {
     return bytes.toString('utf8');
   }
+  // ISO-8859-1, US-ASCII, latin1… are all windows-1252 labels in the Encoding Standard.
+  return decoder.encoding === 'windows-1252' ? windows1252(bytes) : decoder.decode(bytes);
 }

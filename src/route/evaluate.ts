@@ -63,7 +63,12 @@ function describe(rule: TestRule): string {
 
 /** A value for a one-line explanation: quoted, control characters escaped, long ones cut. */
 function quote(value: string): string {
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  // JSON.stringify escapes C0 controls but not C1 (U+0080–U+009F), where U+009B is a terminal's
+  // CSI: a hostile Subject must not drive the admin's terminal through --dry-run.
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value).replace(
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function shown(values: readonly string[]): string {

@@ -11,6 +11,9 @@ export interface SchemaError {
 
 type Schema = Readonly<Record<string, unknown>>;
 
+/** JSON path length past which a value is refused unread (see check()). */
+const MAX_DEPTH = 64;
+
 /** Keywords that only document; editors show them, validation ignores them. */
 const ANNOTATIONS = new Set([
   '$schema',
@@ -57,6 +60,12 @@ function check(
 ): void {
   refuseUnimplemented(schema);
   const fail = (message: string): void => void out.push({ path: formatPath(at), message });
+  // "$ref"s make the schema recursive (routing rules): a hostile config nested thousands of
+  // levels deep must be a problem with a path, not a stack overflow. Real configs use < 20.
+  if (at.length > MAX_DEPTH) {
+    fail(`nests deeper than ${MAX_DEPTH} levels`);
+    return;
+  }
 
   if (typeof schema.$ref === 'string') {
     check(root, resolveRef(root, schema.$ref), value, at, out);

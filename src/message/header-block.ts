@@ -20,6 +20,9 @@ export async function peekHeaderBlock(
   const chunks: Buffer[] = [];
   let length = 0;
   let ended = false;
+  // The end is looked for in the new chunk plus the last bytes before it, so that the work stays
+  // linear however small the chunks are (a pipe may deliver one byte at a time).
+  let tail = Buffer.alloc(0);
   while (length < maxBytes) {
     const next = await iterator.next();
     if (next.done === true) {
@@ -28,8 +31,11 @@ export async function peekHeaderBlock(
     }
     const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
     chunks.push(chunk);
+    const window = Buffer.concat([tail, chunk]);
+    const atStart = length < 2 && headerEnd(Buffer.concat(chunks)) !== undefined;
     length += chunk.length;
-    if (headerEnd(Buffer.concat(chunks, length)) !== undefined) break;
+    if (atStart || window.includes('\n\n') || window.includes('\n\r\n')) break;
+    tail = window.subarray(Math.max(0, window.length - 2));
   }
   const all = Buffer.concat(chunks, length);
   const end = headerEnd(all);

@@ -100,6 +100,7 @@ describe('the shipped schema/targets.schema.json', () => {
       ...Object.values((node.properties ?? {}) as Record<string, Schema>),
       ...(typeof node.items === 'object' && node.items !== null ? [node.items as Schema] : []),
       ...((node.anyOf ?? []) as Schema[]),
+      ...Object.values((node.$defs ?? {}) as Record<string, Schema>),
     ];
     for (const child of children) subschemas(child, out);
     return out;
@@ -109,7 +110,8 @@ describe('the shipped schema/targets.schema.json', () => {
     const all = subschemas(schema);
     assert.ok(all.length > 10);
     for (const sub of all) {
-      for (const probe of [undefined, null, 0, '', [], {}]) assert.doesNotThrow(() => validate(sub, probe));
+      for (const probe of [undefined, null, 0, '', [], {}])
+        assert.doesNotThrow(() => validate(sub, probe, schema));
     }
   });
 
@@ -147,5 +149,147 @@ describe('formatPath', () => {
   ];
   for (const [parts, expected] of table) {
     it(`${JSON.stringify(parts)} → ${expected}`, () => assert.equal(formatPath(parts), expected));
+  }
+});
+
+// "$ref" (the routing rule refers to itself: schema/targets.schema.json, $defs.rule): only local
+// "#/$defs/NAME" references, resolved in the root schema; anything else is refused, not ignored.
+describe('validate: $ref', () => {
+  const root: Schema = {
+    $defs: {
+      name: { type: 'string', minLength: 1 },
+      node: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { label: { $ref: '#/$defs/name' }, child: { $ref: '#/$defs/node' } },
+      },
+    },
+  };
+
+  // prettier-ignore
+  const table: [string, Schema, unknown, SchemaError[]][] = [
+    ['resolved in the root', { $ref: '#/$defs/name' }, 'x', []],
+    ['resolved: its errors at the same path', { $ref: '#/$defs/name' }, 1, [at('', 'must be a string')]],
+    ['in properties', { properties: { a: { $ref: '#/$defs/name' } } }, { a: '' }, [at('a', 'must not be empty')]],
+    ['in items', { items: { $ref: '#/$defs/name' } }, ['a', 2], [at('[1]', 'must be a string')]],
+    ['recursive: paths grow with the depth', { $ref: '#/$defs/node' }, { child: { child: { label: 3 } } }, [at('child.child.label', 'must be a string')]],
+    ['recursive: an unknown key deep down', { $ref: '#/$defs/node' }, { child: { child: { colour: 1 } } }, [at('child.child.colour', 'unknown key (known: label, child)')]],
+    ['beside annotations', { $ref: '#/$defs/name', description: 'd', $comment: 'c' }, 'x', []],
+  ];
+  for (const [title, subschema, value, errors] of table) {
+    it(title, () => assert.deepEqual(validate(subschema, value, root), errors));
+  }
+
+  it('without a root argument, the schema is its own root', () => {
+    assert.deepEqual(validate({ ...root, $ref: '#/$defs/name' }, 5), [at('', 'must be a string')]);
+  });
+
+  // prettier-ignore
+  const refused: [string, string][] = [
+    ['a name not in $defs', '#/$defs/missing'],
+    ['an inherited name', '#/$defs/toString'],
+    ['"__proto__"', '#/$defs/__proto__'],
+    ['JSON Schema draft-07 "definitions"', '#/definitions/name'],
+    ['the root itself', '#'],
+    ['another file', 'other.json#/$defs/name'],
+    ['a URL', 'https://example.org/s.json'],
+    ['a nested pointer', '#/$defs/node/properties/label'],
+  ];
+  for (const [title, ref] of refused) {
+    it(`an unknown $ref throws: ${title}`, () => {
+      assert.throws(() => validate({ $ref: ref }, 'x', root), {
+        message: `json-schema: "$ref": "${ref}" is not implemented`,
+      });
+    });
+  }
+
+  it('a root without $defs: every $ref throws', () => {
+    assert.throws(
+      () => validate({ $ref: '#/$defs/name' }, 'x'),
+      /"\$ref": "#\/\$defs\/name" is not implemented/,
+    );
+  });
+
+  it('$ref beside another assertion throws', () => {
+    assert.throws(
+      () => validate({ $ref: '#/$defs/name', type: 'string' }, 'x', root),
+      /"\$ref" beside other assertions/,
+    );
+  });
+});
+
+describe('the shipped schema: routing', () => {
+  it('accepts a config that uses every key, match and unmatched included', () => {
+    const config = {
+      $schema: './targets.schema.json',
+      targets: [
+        {
+          name: 'gstreamer',
+          path: '/srv/bb-gst/Maildir',
+          mode: '0640',
+          create: true,
+          match: {
+            any: [
+              { header: 'List-Id', contains: '<gstreamer-commits.' },
+              { header: 'X-Git-Repo', glob: 'gstreamer*', caseSensitive: true },
+            ],
+          },
+        },
+        {
+          name: 'kernel',
+          path: '/srv/bb-kernel/Maildir',
+          match: {
+            all: [
+              { address: 'From', glob: '*@kernel.org' },
+              { not: { header: 'Subject', regex: '^\\[?(?:RFC|WIP)\\b' } },
+              { header: 'X-Mailer', exists: false },
+              { address: 'To', equals: 'linux@example.org', caseSensitive: false },
+            ],
+          },
+        },
+        { name: 'archive', path: '/srv/archive/Maildir' },
+      ],
+      sizeLimit: '50M',
+      timeout: 900,
+      hardLinks: false,
+      journal: { enabled: true, dir: '/var/lib/mf', keepDays: 8 },
+      traceHeaders: 'auto',
+      quiet: true,
+      log: 'syslog',
+      unmatched: { deliverTo: ['archive'] },
+    };
+    assert.deepEqual(validate(schema, config), []);
+    for (const unmatched of ['reject', 'defer', 'discard']) {
+      assert.deepEqual(validate(schema, { ...config, unmatched }), [], unmatched);
+    }
+  });
+
+  it('every rule key is a property of $defs.rule, and nothing else is', () => {
+    const rule = (schema.$defs as Record<string, Schema>).rule!;
+    assert.deepEqual(Object.keys(rule.properties as Schema).sort(), [
+      'address',
+      'all',
+      'any',
+      'caseSensitive',
+      'contains',
+      'equals',
+      'exists',
+      'glob',
+      'header',
+      'not',
+      'regex',
+    ]);
+    assert.equal(rule.additionalProperties, false);
+  });
+
+  // prettier-ignore
+  const errors: [string, unknown, SchemaError[]][] = [
+    ['an unknown key deep in a rule', { all: [{ not: { any: [{ header: 'a', exists: true, x: 1 }] } }] }, [at('targets[0].match.all[0].not.any[0].x', 'unknown key (known: header, address, equals, contains, glob, regex, exists, caseSensitive, any, all, not)')]],
+    ['two problems in two rules', { any: [{ header: 1, exists: true }, { address: 'From', glob: '' }] }, [at('targets[0].match.any[0].header', 'must be a string'), at('targets[0].match.any[1].glob', 'must not be empty')]],
+  ];
+  for (const [title, match, expected] of errors) {
+    it(title, () =>
+      assert.deepEqual(validate(schema, { targets: [{ name: 'a', path: '/a', match }] }), expected),
+    );
   }
 });

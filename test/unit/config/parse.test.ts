@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../../src/config/parse';
 import type { Config, Target } from '../../../src/config/types';
+import { compileRule } from '../../../src/route/compile';
+import type { UnmatchedPolicy } from '../../../src/route/rule';
 
 const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
 /** The defaults of the MTA settings: trace headers "auto", not quiet, no log. */
-const MTA = { traceHeaders: 'auto', quiet: false, log: undefined } as const;
+const MTA = { traceHeaders: 'auto', quiet: false, log: undefined, unmatched: { kind: 'reject' } } as const;
 
 const CONFIG = '/etc/mf/targets.json';
 const HOME = '/home/bb';
@@ -57,8 +59,8 @@ describe('parseConfig: problems', () => {
     ['path empty', t([{ name: 'a', path: '' }]), 'targets[0].path: must not be empty'],
     ['path with a line break', t([{ name: 'a', path: '/a\nb' }]), 'targets[0].path: must be a path without NUL or line breaks'],
     ['path with NUL', t([{ name: 'a', path: '/a\u0000b' }]), 'targets[0].path: must be a path without NUL or line breaks'],
-    ['unknown key at top level', t([a], { colour: 'red' }), 'colour: unknown key (known: $schema, targets, sizeLimit, timeout, hardLinks, journal, traceHeaders, quiet, log)'],
-    ['unknown key in a target', t([a, { ...b, colour: 'red' }]), 'targets[1].colour: unknown key (known: name, path, mode, create)'],
+    ['unknown key at top level', t([a], { colour: 'red' }), 'colour: unknown key (known: $schema, targets, sizeLimit, timeout, hardLinks, journal, traceHeaders, quiet, log, unmatched)'],
+    ['unknown key in a target', t([a, { ...b, colour: 'red' }]), 'targets[1].colour: unknown key (known: name, path, mode, create, match)'],
     ['unknown key with odd characters', t([a], { 'size limit': 1 }), /^\["size limit"\]: unknown key/],
     ['unknown key "__proto__"', '{"targets": [{"name": "a", "path": "/a"}], "__proto__": {}}', /^__proto__: unknown key/],
     ['duplicate names', t([a, { name: 'a', path: '/srv/other' }]), 'targets[1].name: "a" is already the name of targets[0]'],
@@ -267,5 +269,111 @@ describe('parseConfig: values', () => {
 
   it('does not need HOME when no path starts with ~', () => {
     assert.equal(configOf(t([a]), undefined).targets[0]?.path, '/srv/a');
+  });
+});
+
+// Routing (README, "Routing"): `match` compiled onto its target, `unmatched` read into a policy;
+// what the JSON Schema refuses and what compile.ts refuses, each with its JSON path.
+describe('parseConfig: match and unmatched', () => {
+  const MATCH = {
+    any: [
+      { header: 'List-Id', contains: '<gstreamer-commits.' },
+      { address: 'From', glob: '*@kernel.org' },
+    ],
+  };
+  const KNOWN_RULE_KEYS =
+    'header, address, equals, contains, glob, regex, exists, caseSensitive, any, all, not';
+  const UNMATCHED = 'unmatched: must be "reject", "defer", "discard" or {"deliverTo": [target names]}';
+  const withMatch = (match: unknown, rest: Record<string, unknown> = {}): string =>
+    t([a, { ...b, match }], rest);
+
+  it('match is compiled onto its target, with the JSON path of the target', () => {
+    const targets = configOf(withMatch(MATCH), HOME).targets;
+    const compiled = compileRule(MATCH, ['targets', 1, 'match']);
+    assert.ok(compiled.ok);
+    const { match, ...rest } = targets[1]!;
+    assert.deepEqual(rest, { name: 'b', path: '/srv/b', mode: 0o600, create: false });
+    // Glob matchers are closures: compare the rules' shapes and texts, not function identity.
+    assert.equal(JSON.stringify(match), JSON.stringify(compiled.rule));
+    assert.equal(match?.at, 'targets[1].match');
+  });
+
+  it('a target without match has no match key', () => {
+    assert.ok(!Object.hasOwn(configOf(withMatch(MATCH), HOME).targets[0]!, 'match'));
+  });
+
+  // prettier-ignore
+  const policies: [string, unknown, UnmatchedPolicy][] = [
+    ['"reject"', 'reject', { kind: 'reject' }],
+    ['"defer"', 'defer', { kind: 'defer' }],
+    ['"discard" (parsed without a log: the runner asks for one)', 'discard', { kind: 'discard' }],
+    ['deliverTo one target', { deliverTo: ['b'] }, { kind: 'deliverTo', targets: ['b'] }],
+    ['deliverTo two targets, in the order given', { deliverTo: ['b', 'a'] }, { kind: 'deliverTo', targets: ['b', 'a'] }],
+  ];
+  for (const [title, unmatched, policy] of policies) {
+    it(`unmatched ${title}`, () =>
+      assert.deepEqual(configOf(withMatch(MATCH, { unmatched }), HOME).settings.unmatched, policy));
+  }
+
+  it('unmatched absent: reject', () => {
+    assert.deepEqual(configOf(withMatch(MATCH), HOME).settings.unmatched, { kind: 'reject' });
+  });
+
+  // prettier-ignore
+  const problems: [string, string, string | RegExp][] = [
+    ['deliverTo an unknown target', withMatch(MATCH, { unmatched: { deliverTo: ['x'] } }), 'unmatched.deliverTo[0]: no target is named "x"'],
+    ['deliverTo: the second name unknown', withMatch(MATCH, { unmatched: { deliverTo: ['a', 'bb'] } }), 'unmatched.deliverTo[1]: no target is named "bb"'],
+    ['deliverTo: names are compared exactly', withMatch(MATCH, { unmatched: { deliverTo: ['A'] } }), 'unmatched.deliverTo[0]: no target is named "A"'],
+    ['unmatched an unknown word', withMatch(MATCH, { unmatched: 'bounce' }), UNMATCHED],
+    ['unmatched in capitals', withMatch(MATCH, { unmatched: 'REJECT' }), UNMATCHED],
+    ['unmatched a number', withMatch(MATCH, { unmatched: 5 }), UNMATCHED],
+    ['unmatched deliverTo empty', withMatch(MATCH, { unmatched: { deliverTo: [] } }), UNMATCHED],
+    ['unmatched deliverTo a string', withMatch(MATCH, { unmatched: { deliverTo: 'a' } }), UNMATCHED],
+    ['unmatched deliverTo with another key', withMatch(MATCH, { unmatched: { deliverTo: ['a'], also: 1 } }), UNMATCHED],
+    ['unmatched an object without deliverTo', withMatch(MATCH, { unmatched: {} }), UNMATCHED],
+    ['match: an unknown key', withMatch({ header: 'Subject', equals: 'x', colour: 'red' }), `targets[1].match.colour: unknown key (known: ${KNOWN_RULE_KEYS})`],
+    ['match: a misspelt comparison, nested', withMatch({ any: [{ header: 'Subject', equlas: 'x' }] }), `targets[1].match.any[0].equlas: unknown key (known: ${KNOWN_RULE_KEYS})`],
+    ['match: an unknown key under not', withMatch({ not: { header: 'Subject', exists: true, why: 'x' } }), /^targets\[1\]\.match\.not\.why: unknown key/],
+    ['match a string', withMatch('Subject'), 'targets[1].match: must be an object'],
+    ['match null', withMatch(null), 'targets[1].match: must be an object'],
+    ['match an array', withMatch([]), 'targets[1].match: must be an object'],
+    ['header not a string', withMatch({ header: 1, equals: 'x' }), 'targets[1].match.header: must be a string'],
+    ['header empty', withMatch({ header: '', equals: 'x' }), 'targets[1].match.header: must not be empty'],
+    ['header of 201 characters', withMatch({ header: 'X'.repeat(201), exists: true }), 'targets[1].match.header: must be at most 200 characters'],
+    ['equals empty', withMatch({ header: 'Subject', equals: '' }), 'targets[1].match.equals: must not be empty'],
+    ['regex of 4097 characters', withMatch({ header: 'Subject', regex: 'a'.repeat(4097) }), 'targets[1].match.regex: must be at most 4096 characters'],
+    ['exists a string', withMatch({ header: 'Subject', exists: 'yes' }), 'targets[1].match.exists: must be true or false'],
+    ['caseSensitive a string', withMatch({ header: 'Subject', equals: 'x', caseSensitive: 'no' }), 'targets[1].match.caseSensitive: must be true or false'],
+    ['any an object', withMatch({ any: {} }), 'targets[1].match.any: must be an array'],
+    ['any empty', withMatch({ any: [] }), 'targets[1].match.any: must not be empty'],
+    ['all with a string in it', withMatch({ all: ['Subject'] }), 'targets[1].match.all[0]: must be an object'],
+    ['not an array', withMatch({ not: [] }), 'targets[1].match.not: must be an object'],
+    ['compile: no comparison', withMatch({ header: 'Subject' }), 'targets[1].match: a test needs one of "equals", "contains", "glob", "regex" or "exists"'],
+    ['compile: an invalid regex, nested', withMatch({ any: [{ header: 'A', exists: true }, { all: [{ header: 'B', regex: '(' }] }] }), 'targets[1].match.any[1].all[0].regex: invalid regular expression: Unterminated group'],
+    ['compile: a header name with a colon', withMatch({ header: 'Subject:', equals: 'x' }), 'targets[1].match.header: a header name is printable ASCII without spaces or a colon, e.g. "Subject"'],
+    ['compile: an invalid glob', withMatch({ address: 'From', glob: '[a-' }), 'targets[1].match.glob: invalid glob: [ at character 1 has no closing ]'],
+  ];
+  for (const [title, text, expected] of problems) {
+    it(title, () => {
+      if (typeof expected === 'string') assert.equal(problemOf(text, HOME), expected);
+      else assert.match(problemOf(text, HOME), expected);
+    });
+  }
+
+  // Found while writing these tests: the JSON Schema validator follows the rule's "$ref" as deep
+  // as the JSON goes, before compile.ts counts levels, so a rule nested a few thousand levels
+  // deep throws RangeError (Maximum call stack size exceeded) out of parseConfig; the CLI then
+  // says "4.3.0 internal error" instead of naming the rule (README: errors name their JSON path).
+  it('regression: a rule nested 5000 levels deep is a problem with its path, not a stack overflow', () => {
+    const depth = 5000;
+    const match = `${'{"not":'.repeat(depth)}{"header":"A","exists":true}${'}'.repeat(depth)}`;
+    const text = `{"targets": [{"name": "a", "path": "/srv/a", "match": ${match}}]}`;
+    let problem: string | undefined;
+    assert.doesNotThrow(() => {
+      const parsed = parseConfig(text, CONFIG, HOME);
+      problem = parsed.ok ? 'parsed' : parsed.problem;
+    });
+    // The schema check stops at 64 path levels, before the rule compiler's 16 rule levels.
+    assert.match(String(problem), /^targets\[0\]\.match(\.not)*: .*\b(16|64)\b/);
   });
 });

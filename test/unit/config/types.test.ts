@@ -5,7 +5,7 @@ import { DEFAULT_MODE, DEFAULT_SETTINGS } from '../../../src/config/types';
 
 describe('defaults', () => {
   it('mode 0600: private unless a target says otherwise', () => assert.equal(DEFAULT_MODE, 0o600));
-  it('sizeLimit 512 MiB, timeout 900 s (below Postfix 1000 s), hard links on, journal on, trace headers auto, not quiet, no log', () => {
+  it('sizeLimit 512 MiB, timeout 900 s (below Postfix 1000 s), hard links on, journal on, trace headers auto, not quiet, no log, unmatched mail rejected', () => {
     assert.deepEqual(DEFAULT_SETTINGS, {
       sizeLimit: 536870912,
       timeoutSeconds: 900,
@@ -14,6 +14,7 @@ describe('defaults', () => {
       traceHeaders: 'auto',
       quiet: false,
       log: undefined,
+      unmatched: { kind: 'reject' },
     });
     assert.ok(DEFAULT_SETTINGS.timeoutSeconds < 1000);
   });

@@ -14,6 +14,8 @@ import { openJournal, type Journal } from '../../../src/journal/journal';
 import type { NameSource } from '../../../src/maildir/name-source';
 import { tmpRegistry, type TmpRegistry } from '../../../src/maildir/tmp-registry';
 import type { TraceHeaders } from '../../../src/mta/trace-headers';
+import { ok, permanent, temporary, type Outcome } from '../../../src/outcome/outcome';
+import { compileRule } from '../../../src/route/compile';
 import { FakeFileSystem, type Operation } from '../maildir/fake-file-system';
 
 // deliver() takes its journal from deps.journal; settings.journal is the runner's (cli/run.ts).
@@ -29,6 +31,7 @@ const SETTINGS: Settings = {
   traceHeaders: 'auto',
   quiet: false,
   log: undefined,
+  unmatched: { kind: 'reject' },
 };
 const ROOTS = ['/a', '/b', '/c', '/d'];
 
@@ -573,5 +576,219 @@ describe('deliver with the journal', () => {
         assert.deepEqual(wrong, []);
       });
     }
+  });
+});
+
+// Routing (README, "Routing"): only the targets whose rule matches (and those without a rule)
+// get a file; when none matches, `unmatched` decides; a target that does not get the message is
+// not even looked at, so it cannot fail the delivery.
+describe('deliver with match rules', () => {
+  const ROUTED =
+    'From s Sat Nov 28 14:00:00 2026\nSubject: [macos] fix\nFrom: "Dev" <dev@gstreamer.net>\n\nbody\n';
+  const ROUTED_BODY = ROUTED.slice(ROUTED.indexOf('\n') + 1);
+  const LINUX = { header: 'Subject', contains: '[linux]' };
+  const MACOS = { header: 'Subject', contains: '[macos]' };
+  const KERNEL = { address: 'From', glob: '*@kernel.org' };
+
+  /** The four targets of setup(), with a rule for those named in `rules`. */
+  function routedSetup(rules: Record<string, unknown>, fs?: (f: FakeFileSystem) => void) {
+    const base = setup();
+    fs?.(base.fs);
+    const targets = base.targets.map((t, index) => {
+      const rule = rules[t.name];
+      if (rule === undefined) return t;
+      const compiled = compileRule(rule, ['targets', index, 'match']);
+      if (!compiled.ok) return assert.fail(compiled.problem);
+      return { ...t, match: compiled.rule };
+    });
+    return { ...base, targets };
+  }
+  const allRuled = { a: LINUX, b: KERNEL, c: LINUX, d: KERNEL };
+  const nothingAnywhere = (fs: FakeFileSystem): void =>
+    assert.deepEqual(
+      [filesIn(fs, 'tmp'), filesIn(fs, 'new')],
+      [
+        [[], [], [], []],
+        [[], [], [], []],
+      ],
+    );
+
+  it('only the matched targets and those without a rule get a byte-exact file', async () => {
+    const { fs, targets, registry, deps } = routedSetup({ a: LINUX, b: MACOS, c: KERNEL });
+    const result = await deliver(targets, SETTINGS, input(ROUTED).chunks, deps);
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    assert.deepEqual(
+      result.delivered.map((d) => d.target),
+      ['b', 'd'],
+    );
+    assert.deepEqual(
+      filesIn(fs, 'new').map((files) => files.length),
+      [0, 1, 0, 1],
+    );
+    for (const root of ['/b', '/d']) {
+      assert.equal(fs.read(`${root}/new/${fs.list(`${root}/new`)[0]!}`).toString('latin1'), ROUTED_BODY);
+    }
+    assert.deepEqual(filesIn(fs, 'tmp'), [[], [], [], []]);
+    assert.equal(registry.size, 0);
+    assert.equal(result.bytes, ROUTED_BODY.length);
+    assert.deepEqual(
+      result.route?.routes.map((r) => r.selected),
+      [false, true, false, true],
+    );
+    assert.equal(result.discarded, undefined);
+  });
+
+  it('the targets that do not get the message are not touched at all', async () => {
+    const { fs, targets, deps } = routedSetup({ a: LINUX, b: MACOS, c: KERNEL });
+    await deliver(targets, SETTINGS, input(ROUTED).chunks, deps);
+    assert.deepEqual(
+      fs.log.filter((line) => /^\w+ \/[ac](\/|$)/.test(line)),
+      [],
+    );
+  });
+
+  it('a broken target that does not get the message does not fail the delivery', async () => {
+    const { fs, targets, deps } = routedSetup({ a: LINUX, b: MACOS });
+    const broken = [
+      ...targets,
+      { name: 'e', path: '/e', mode: 0o600, create: false, match: targets[0]!.match },
+    ];
+    const result = await deliver(broken, SETTINGS, input(ROUTED).chunks, deps);
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    assert.deepEqual(
+      result.delivered.map((d) => d.target),
+      ['b', 'c', 'd'],
+    );
+    assert.equal(fs.exists('/e'), false);
+  });
+
+  it('a broken target that gets the message fails it: 4.2.1, nothing written', async () => {
+    const { fs, targets, deps } = routedSetup({ a: LINUX });
+    const broken = [
+      ...targets,
+      { name: 'e', path: '/e', mode: 0o600, create: false, match: targets[1]?.match },
+    ];
+    const result = await deliver(broken, SETTINGS, input(ROUTED).chunks, deps);
+    assert.equal(result.outcome.kind === 'temporary' && result.outcome.status, '4.2.1');
+    nothingAnywhere(fs);
+  });
+
+  // prettier-ignore
+  const policies: [string, Settings['unmatched'], Outcome, boolean][] = [
+    ['reject: permanent 5.7.1', { kind: 'reject' }, permanent('5.7.1', "no target's match rule accepts this message (unmatched: reject)"), false],
+    ['defer: temporary 4.7.1', { kind: 'defer' }, temporary('4.7.1', "no target's match rule accepts this message (unmatched: defer)"), false],
+    ['discard: ok, discarded', { kind: 'discard' }, ok, true],
+  ];
+  for (const [title, unmatched, outcome, discarded] of policies) {
+    it(`no rule matches, unmatched ${title}; nothing written anywhere; the message read to its end`, async () => {
+      const { fs, targets, registry, deps } = routedSetup(allRuled);
+      const message = input(ROUTED);
+      const result = await deliver(targets, { ...SETTINGS, unmatched }, message.chunks, deps);
+      assert.deepEqual(result.outcome, outcome);
+      assert.equal(result.discarded, discarded);
+      assert.deepEqual(result.delivered, []);
+      assert.deepEqual(result.skipped, []);
+      assert.equal(result.bytes, ROUTED_BODY.length);
+      assert.equal(result.digest, createHash('sha256').update(ROUTED_BODY).digest('hex'));
+      assert.equal(result.route?.unmatched, unmatched.kind);
+      assert.ok(message.finished());
+      nothingAnywhere(fs);
+      assert.equal(registry.size, 0);
+      assert.deepEqual(
+        fs.log.filter((line) => !line.startsWith('ENTER') && !line.startsWith('LEAVE')),
+        [],
+        'a maildir was looked at',
+      );
+    });
+  }
+
+  it('no rule matches, unmatched deliverTo: the named targets get a file, marked fallback', async () => {
+    const { fs, targets, deps } = routedSetup(allRuled);
+    const result = await deliver(
+      targets,
+      { ...SETTINGS, unmatched: { kind: 'deliverTo', targets: ['c', 'a'] } },
+      input(ROUTED).chunks,
+      deps,
+    );
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    assert.deepEqual(
+      result.delivered.map((d) => d.target),
+      ['a', 'c'],
+    );
+    assert.deepEqual(
+      filesIn(fs, 'new').map((files) => files.length),
+      [1, 0, 1, 0],
+    );
+    assert.deepEqual(
+      result.route?.routes.map((r) => r.fallback),
+      [true, false, true, false],
+    );
+  });
+
+  it('no rule matches, over the size limit: 5.2.3 wins over the policy', async () => {
+    const { fs, targets, deps } = routedSetup(allRuled);
+    const settings: Settings = { ...SETTINGS, sizeLimit: 10, unmatched: { kind: 'discard' } };
+    const result = await deliver(targets, settings, input(ROUTED).chunks, deps);
+    assert.equal(result.outcome.kind === 'permanent' && result.outcome.status, '5.2.3');
+    assert.notEqual(result.discarded, true);
+    nothingAnywhere(fs);
+  });
+
+  it('no rule matches, a loop: 5.4.6 wins over the policy', async () => {
+    const { targets, deps } = routedSetup(allRuled);
+    const dt = 'Delivered-To: bb@example.org';
+    const looping = `${dt}\n${ROUTED_BODY}`;
+    const result = await deliver(
+      targets,
+      { ...SETTINGS, unmatched: { kind: 'discard' } },
+      input(looping).chunks,
+      deps,
+      {
+        text: `${dt}\n`,
+        deliveredTo: dt,
+      },
+    );
+    assert.equal(result.outcome.kind === 'permanent' && result.outcome.status, '5.4.6');
+    assert.notEqual(result.discarded, true);
+  });
+
+  it('the trace headers are not seen by the rules', async () => {
+    const { fs, targets, deps } = routedSetup({
+      a: { header: 'X-Ours', exists: true },
+      b: MACOS,
+      c: MACOS,
+      d: MACOS,
+    });
+    const result = await deliver(targets, SETTINGS, input(ROUTED).chunks, deps, {
+      text: 'X-Ours: yes\n',
+      deliveredTo: undefined,
+    });
+    assert.deepEqual(result.outcome, { kind: 'ok' });
+    assert.equal(fs.list('/a/new').length, 0);
+    assert.equal(
+      fs.read(`/b/new/${fs.list('/b/new')[0]!}`).toString('latin1'),
+      `X-Ours: yes\n${ROUTED_BODY}`,
+    );
+  });
+
+  it('no rules: no route in the result', async () => {
+    const { targets, deps } = setup();
+    const result = await deliver(targets, SETTINGS, input(ROUTED).chunks, deps);
+    assert.equal(result.route, undefined);
+  });
+
+  it('the input fails while the header is read: temporary, nothing written', async () => {
+    const { fs, targets, deps } = routedSetup(allRuled);
+    const failing = (async function* () {
+      await Promise.resolve();
+      yield Buffer.from('Subject: x\n');
+      throw Object.assign(new Error('EIO: read'), { code: 'EIO' });
+    })();
+    const result = await deliver(targets, SETTINGS, failing, deps);
+    assert.deepEqual(
+      result.outcome,
+      temporary('4.3.0', 'reading the message header: input/output error (EIO)'),
+    );
+    nothingAnywhere(fs);
   });
 });

@@ -13,6 +13,8 @@ import type { NameSource } from '../../../src/maildir/name-source';
 import { tmpRegistry } from '../../../src/maildir/tmp-registry';
 import { detectCaller } from '../../../src/mta/caller';
 import { traceHeaders } from '../../../src/mta/trace-headers';
+import { ok, permanent, temporary, type Outcome } from '../../../src/outcome/outcome';
+import { compileRule } from '../../../src/route/compile';
 import { FakeFileSystem } from '../maildir/fake-file-system';
 
 const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
@@ -36,6 +38,7 @@ const config = (targets: Target[], sizeLimit = 1000): Config => ({
     traceHeaders: 'auto',
     quiet: false,
     log: undefined,
+    unmatched: { kind: 'reject' },
   },
 });
 
@@ -406,5 +409,154 @@ describe('explain with the journal', () => {
       report.text,
       /^result: already delivered to 2 targets; would deliver to the other 1 target$/m,
     );
+  });
+});
+
+// Routing in a dry run (README, "Routing"): per target, whether it would get the message and
+// which rule decided; the unmatched policy's outcome; and still nothing written.
+describe('explain: routing', () => {
+  const ruled = (name: string, index: number, match: unknown): Target => {
+    const compiled = compileRule(match, ['targets', index, 'match']);
+    if (!compiled.ok) return assert.fail(compiled.problem);
+    return target(name, { match: compiled.rule });
+  };
+  const MESSAGE = 'From s Sat Nov 28\nSubject: [macos] fix\nFrom: "Dev" <dev@gstreamer.net>\n\nbody\n';
+  const LINUX = { header: 'Subject', contains: '[linux]' };
+  const MACOS = { header: 'Subject', contains: '[macos]' };
+  const KERNEL = { address: 'From', glob: '*@kernel.org' };
+  const NO_LINUX =
+    '    route: no: targets[0].match: header Subject contains "[linux]": no value matches ("[macos] fix")';
+  const NO_KERNEL =
+    'targets[1].match: address From glob "*@kernel.org": no address matches ("dev@gstreamer.net")';
+
+  async function dryRun(targets: Target[], unmatched: Config['settings']['unmatched'], fs?: FakeFileSystem) {
+    const files = fs ?? targets.reduce((f, t) => f.addMaildir(t.path), new FakeFileSystem());
+    const c = config(targets);
+    const report = await explain(
+      { ...c, settings: { ...c.settings, unmatched } },
+      message(MESSAGE),
+      deps(files),
+      '/etc/mf/targets.json',
+      CALLER,
+      NO_TRACE,
+    );
+    assert.deepEqual(writes(files), [], 'the dry run wrote');
+    return { ...report, lines: report.text.split('\n') };
+  }
+
+  /** The lines of one target's block, after its "  name: path" line. */
+  const block = (lines: string[], name: string): string[] => {
+    const start = lines.indexOf(`  ${name}: /${name}`);
+    assert.ok(start !== -1, `no target ${name}`);
+    const end = lines.findIndex((line, i) => i > start && !line.startsWith('    '));
+    return lines.slice(start + 1, end);
+  };
+
+  it('some rules match: a route line per target; files only for the targets that get the message', async () => {
+    const report = await dryRun([ruled('linux', 0, LINUX), ruled('macos', 1, MACOS), target('archive')], {
+      kind: 'reject',
+    });
+    assert.deepEqual(report.outcome, { kind: 'ok' });
+    assert.deepEqual(block(report.lines, 'linux'), [NO_LINUX, '    state: ready']);
+    assert.deepEqual(block(report.lines, 'macos'), [
+      '    route: yes: targets[1].match: header Subject contains "[macos]": matches "[macos] fix"',
+      '    state: ready',
+      '    file: /macos/tmp/n1 -> /macos/new/n1 (name differs on each run)',
+      '    copy: written from the message, mode 0600',
+    ]);
+    assert.deepEqual(block(report.lines, 'archive'), [
+      '    route: yes: no match rule, gets every message',
+      '    state: ready',
+      '    file: /archive/tmp/n2 -> /archive/new/n2 (name differs on each run)',
+      '    copy: hard link to the file of target macos, mode 0600',
+    ]);
+    assert.ok(
+      report.lines.includes('result: would deliver one copy to each of 2 targets (of 3)'),
+      report.text,
+    );
+    assert.ok(
+      report.lines.includes(
+        `message: ${MESSAGE.length - 18} bytes would be delivered, sha256 ${sha256(MESSAGE.slice(18))}`,
+      ),
+      report.text,
+    );
+  });
+
+  it('no rules: no route line, no routing line', async () => {
+    const report = await dryRun([target('a'), target('b')], { kind: 'reject' });
+    assert.doesNotMatch(report.text, /route|routing/);
+  });
+
+  // prettier-ignore
+  const policies: [string, Config['settings']['unmatched'], Outcome, string][] = [
+    ['reject', { kind: 'reject' }, permanent('5.7.1', "no target's match rule accepts this message (unmatched: reject)"), "result: would fail: 5.7.1 no target's match rule accepts this message (unmatched: reject)"],
+    ['defer', { kind: 'defer' }, temporary('4.7.1', "no target's match rule accepts this message (unmatched: defer)"), "result: would fail: 4.7.1 no target's match rule accepts this message (unmatched: defer)"],
+    ['discard', { kind: 'discard' }, ok, "result: would discard the message: no target's match rule accepts it (unmatched: discard)"],
+  ];
+  for (const [title, policy, outcome, result] of policies) {
+    it(`no rule matches, unmatched ${title}: its outcome, no file for any target`, async () => {
+      const report = await dryRun([ruled('linux', 0, LINUX), ruled('kernel', 1, KERNEL)], policy);
+      assert.deepEqual(report.outcome, outcome);
+      assert.deepEqual(block(report.lines, 'linux'), [NO_LINUX, '    state: ready']);
+      assert.deepEqual(block(report.lines, 'kernel'), [`    route: no: ${NO_KERNEL}`, '    state: ready']);
+      assert.ok(report.lines.includes(result), report.text);
+    });
+  }
+
+  it('no rule matches, unmatched deliverTo: the named target gets it, "by unmatched.deliverTo"', async () => {
+    const report = await dryRun([ruled('linux', 0, LINUX), ruled('kernel', 1, KERNEL)], {
+      kind: 'deliverTo',
+      targets: ['kernel'],
+    });
+    assert.deepEqual(report.outcome, { kind: 'ok' });
+    assert.deepEqual(block(report.lines, 'linux'), [NO_LINUX, '    state: ready']);
+    assert.deepEqual(block(report.lines, 'kernel'), [
+      `    route: yes, by unmatched.deliverTo: no rule matched (${NO_KERNEL})`,
+      '    state: ready',
+      '    file: /kernel/tmp/n1 -> /kernel/new/n1 (name differs on each run)',
+      '    copy: written from the message, mode 0600',
+    ]);
+    assert.ok(
+      report.lines.includes('result: would deliver one copy to each of 1 target (of 2)'),
+      report.text,
+    );
+  });
+
+  it('a broken target that does not get the message does not fail the dry run', async () => {
+    const fs = new FakeFileSystem().addMaildir('/macos');
+    const report = await dryRun([ruled('linux', 0, LINUX), ruled('macos', 1, MACOS)], { kind: 'reject' }, fs);
+    assert.deepEqual(report.outcome, { kind: 'ok' });
+    assert.deepEqual(block(report.lines, 'linux'), [
+      NO_LINUX,
+      '    state: FAILS: 4.2.1 target linux: maildir /linux does not exist',
+    ]);
+  });
+
+  it('a broken target that gets the message fails it', async () => {
+    const fs = new FakeFileSystem().addMaildir('/linux');
+    const report = await dryRun([ruled('linux', 0, LINUX), ruled('macos', 1, MACOS)], { kind: 'reject' }, fs);
+    assert.equal(report.outcome.kind === 'temporary' && report.outcome.status, '4.2.1');
+  });
+
+  it('unmatched reject, over the size limit: 5.2.3 is the outcome', async () => {
+    const fs = new FakeFileSystem().addMaildir('/linux');
+    const c = config([ruled('linux', 0, LINUX)], 10);
+    const report = await explain(c, message(MESSAGE), deps(fs), undefined, CALLER, NO_TRACE);
+    assert.equal(report.outcome.kind === 'permanent' && report.outcome.status, '5.2.3');
+  });
+
+  it('standard input a terminal, with rules: "routing: not decided", no route line', async () => {
+    const fs = new FakeFileSystem().addMaildir('/linux');
+    const report = await explain(
+      config([ruled('linux', 0, LINUX)]),
+      undefined,
+      deps(fs),
+      undefined,
+      CALLER,
+      NO_TRACE,
+    );
+    assert.match(report.text, /^routing: not decided \(no message to look at\)$/m);
+    assert.doesNotMatch(report.text, /route:/);
+    assert.deepEqual(report.outcome, { kind: 'ok' });
   });
 });

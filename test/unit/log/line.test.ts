@@ -111,3 +111,22 @@ describe('logLine: one line, whatever the input', () => {
     });
   }
 });
+
+// `"unmatched": "discard"` (README, "Routing"): the message is thrown away on purpose, and the
+// log line is its only trace.
+describe('logLine: discarded', () => {
+  const TEXT = `text="no target's match rule accepts this message (unmatched: discard)"`;
+
+  // prettier-ignore
+  const table: [string, Partial<LogFacts>, string][] = [
+    ['discarded: status=discarded, nothing delivered, and why', { discarded: true, delivered: [] }, `${PREFIX} status=discarded msgid=<1@example.org> sha256=${SHA} size=1234 to=- ms=12 mta=qmail ${TEXT}`],
+    ['discarded, no Message-ID', { discarded: true, delivered: [], messageId: undefined }, `${PREFIX} status=discarded sha256=${SHA} size=1234 to=- ms=12 mta=qmail ${TEXT}`],
+    ['discarded false: delivered, no text', { discarded: false }, `${PREFIX} status=delivered msgid=<1@example.org> sha256=${SHA} size=1234 to=a,b ms=12 mta=qmail`],
+    ['discarded absent: delivered, no text', {}, `${PREFIX} status=delivered msgid=<1@example.org> sha256=${SHA} size=1234 to=a,b ms=12 mta=qmail`],
+    ['not discarded, rejected as unmatched: bounced 5.7.1', { outcome: permanent('5.7.1', "no target's match rule accepts this message (unmatched: reject)"), delivered: [] }, `${PREFIX} status=bounced code=5.7.1 msgid=<1@example.org> sha256=${SHA} size=1234 to=- ms=12 mta=qmail text="no target's match rule accepts this message (unmatched: reject)"`],
+    ['not discarded, deferred as unmatched: deferred 4.7.1', { outcome: temporary('4.7.1', "no target's match rule accepts this message (unmatched: defer)"), delivered: [] }, `${PREFIX} status=deferred code=4.7.1 msgid=<1@example.org> sha256=${SHA} size=1234 to=- ms=12 mta=qmail text="no target's match rule accepts this message (unmatched: defer)"`],
+  ];
+  for (const [title, change, expected] of table) {
+    it(title, () => assert.equal(logLine(facts(change)), `${expected}\n`));
+  }
+});

@@ -58,7 +58,9 @@ export function decodeEncodedWords(text: string): string {
     // RFC 2231 §5: a language may follow the charset: =?UTF-8*en?Q?…?=
     const charset = (rawCharset.split('*')[0] ?? '').toLowerCase();
     const bytes = encoding.toUpperCase() === 'B' ? Buffer.from(payload, 'base64') : qDecode(payload);
-    if (pending !== undefined && pending.charset !== charset) flush();
+    // Not ISO-2022-*: each of its words ends by switching back to ASCII (RFC 1468), and two
+    // escape sequences in a row decode as an error (U+FFFD) between the words.
+    if (pending !== undefined && (pending.charset !== charset || charset.startsWith('iso-2022'))) flush();
     if (pending === undefined) pending = { charset, bytes: [] };
     pending.bytes.push(bytes);
     last = match.index + word.length;

@@ -3,31 +3,23 @@
 //
 //   node bench/deliver.mjs --scratch DIR --tool PATH/TO/bin/maildir-fanout
 //
-// Every measured command runs as
-//   env -i PATH=/usr/bin:/bin /usr/bin/time -f '%e %M' -o FILE COMMAND...
-// i.e. with the empty environment an MTA gives it (so NODE_EXTRA_CA_CERTS, NODE_OPTIONS, ... do
-// not leak in). Wall time is measured here with process.hrtime around spawnSync (/usr/bin/time's
-// %e only has 10 ms resolution); peak RSS is /usr/bin/time's %M (the child's ru_maxrss, in KiB).
-// So the wall time includes spawning env and time (and fork from this big process); the `true`
-// row, measured the same way, shows that floor. It is in every row, `node -e ''` included.
+// How each command is measured (env -i, /usr/bin/time, wall time around spawnSync): see
+// bench/measure.mjs.
 //
 // Environment knobs:
 //   BENCH_QUICK=1      3 runs per case instead of 5-30 (to check the script, not for the docs)
 //   BENCH_STDIN=file   give the message as a file on stdin (`< message`) instead of a pipe
-import { spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  KiB,
+  MiB,
+  emptyMaildirs,
+  forgetDeliveries,
+  measureAll as measureCases,
+  verifyDelivery,
+} from './measure.mjs';
 import { writeMessage } from './message.mjs';
 
 const { values: args } = parseArgs({
@@ -45,8 +37,6 @@ const stdinMode = process.env.BENCH_STDIN === 'file' ? 'file' : 'pipe';
 // The tool refuses to run as root without --allow-root; pass it only when we really are root.
 const rootFlag = process.getuid?.() === 0 ? ['--allow-root'] : [];
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
 // runs: measured repetitions; warmup: unmeasured runs first (page cache, CPU frequency).
 const SIZES = [
   { label: '4 KiB', bytes: 4 * KiB, runs: 30, warmup: 2 },
@@ -59,121 +49,7 @@ const timeFile = join(scratch, 'time.out');
 
 // ---------------------------------------------------------------------------------------------
 
-/** Runs `command` once under env -i and /usr/bin/time; returns wall ms and peak RSS KiB. */
-function measureOnce(command, stdin) {
-  rmSync(timeFile, { force: true });
-  const options = { cwd: scratch, maxBuffer: 1 * MiB };
-  let fd;
-  if (stdin === undefined) options.stdio = ['ignore', 'pipe', 'pipe'];
-  else if (stdin.kind === 'pipe') options.input = stdin.data;
-  else {
-    fd = openSync(stdin.path, 'r');
-    options.stdio = [fd, 'pipe', 'pipe'];
-  }
-  const argv = ['-i', 'PATH=/usr/bin:/bin', '/usr/bin/time', '-f', '%e %M', '-o', timeFile, ...command];
-  const start = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/env', argv, options);
-  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  if (fd !== undefined) closeSync(fd);
-
-  const stderr = result.stderr?.toString() ?? '';
-  const stdout = result.stdout?.toString() ?? '';
-  if (result.error !== undefined || result.status !== 0 || stdout !== '' || stderr !== '') {
-    throw new Error(
-      `${command.join(' ')}: status ${result.status} signal ${result.signal} ${result.error ?? ''}\n` +
-        `stdout: ${stdout}\nstderr: ${stderr}`,
-    );
-  }
-  // /usr/bin/time -o writes "ELAPSED MAXRSS" (preceded by a status line if the command failed).
-  const last = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1);
-  const rssKiB = Number(last.split(' ')[1]);
-  if (!Number.isFinite(rssKiB)) throw new Error(`cannot parse /usr/bin/time output: ${last}`);
-  return { wallMs, rssKiB };
-}
-
-/** Empties new/ of every maildir, and checks that no delivery left anything in tmp/ or cur/. */
-function emptyMaildirs(maildirs) {
-  for (const dir of maildirs) {
-    for (const sub of ['tmp', 'cur']) {
-      const left = readdirSync(join(dir, sub));
-      if (left.length > 0) throw new Error(`${dir}/${sub} is not empty: ${left.join(', ')}`);
-    }
-    for (const name of readdirSync(join(dir, 'new'))) rmSync(join(dir, 'new', name));
-  }
-}
-
-/** Checks the delivery: one file of the right size per maildir, hard-linked or not as asked. */
-function verifyDelivery(maildirs, bytes, copy) {
-  const inodes = new Set();
-  for (const dir of maildirs) {
-    const names = readdirSync(join(dir, 'new'));
-    if (names.length !== 1) throw new Error(`${dir}/new holds ${names.length} files, expected 1`);
-    const st = statSync(join(dir, 'new', names[0]));
-    if (st.size !== bytes) throw new Error(`${dir}/new/${names[0]} has ${st.size} bytes, expected ${bytes}`);
-    inodes.add(st.ino);
-  }
-  const expected = copy ? maildirs.length : 1;
-  if (inodes.size !== expected) {
-    throw new Error(`${inodes.size} distinct files in ${maildirs.length} maildirs, expected ${expected}`);
-  }
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-
-/** Summarises the measured samples of one case. */
-function summarise(c) {
-  const walls = c.samples.map((s) => s.wallMs);
-  const rss = c.samples.map((s) => s.rssKiB / KiB);
-  return {
-    ...c,
-    runs: c.samples.length,
-    wallMedian: median(walls),
-    wallMin: Math.min(...walls),
-    wallMax: Math.max(...walls),
-    rssMedian: median(rss),
-    rssMax: Math.max(...rss),
-  };
-}
-
-/**
- * Runs all cases round-robin: round r runs every case that still wants a run, first its
- * `warmup` unmeasured runs, then `runs` measured ones. Interleaving spreads whatever else the
- * machine is doing (and any drift) over all cases alike, so their ratios stay meaningful.
- */
-function measureAll(cases) {
-  for (const c of cases) {
-    if (quick) [c.runs, c.warmup] = [3, 1];
-    c.samples = [];
-  }
-  const rounds = Math.max(...cases.map((c) => c.warmup + c.runs));
-  for (let round = 0; round < rounds; round++) {
-    process.stderr.write(`\r  round ${round + 1}/${rounds}`);
-    for (const c of cases) {
-      if (round >= c.warmup + c.runs) continue;
-      // Flush earlier runs' unlinks now, so their writeback does not land inside this timed run.
-      spawnSync('sync');
-      const sample = measureOnce(c.command, c.stdin);
-      c.after?.();
-      if (round >= c.warmup) c.samples.push(sample);
-    }
-  }
-  process.stderr.write('\n');
-  return cases.map(summarise);
-}
-
-/** Removes the journal's completion records (state/journal/<host>/done/*). */
-function forgetDeliveries(stateDir) {
-  const journal = join(stateDir, 'journal');
-  if (!existsSync(journal)) return;
-  for (const host of readdirSync(journal)) {
-    const done = join(journal, host, 'done');
-    for (const name of existsSync(done) ? readdirSync(done) : []) unlinkSync(join(done, name));
-  }
-}
+const measureAll = (cases) => measureCases(cases, { cwd: scratch, timeFile, quick });
 
 const messages = new Map(); // bytes -> { path, data (the contents, when piped) }
 

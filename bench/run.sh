@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
 # maildir-fanout benchmark (not a test; CI never runs it). Entry point of `npm run bench`, which
-# builds first. Measures wall time and peak RSS of bin/maildir-fanout delivering 4 KiB, 256 KiB,
-# 20 MiB and 200 MiB messages into 1, 3 and 8 maildirs, next to a bare `node -e ''`, every
-# command run under `env -i PATH=/usr/bin:/bin` like an MTA would run it.
+# builds first. Every command runs under `env -i PATH=/usr/bin:/bin` like an MTA would run it,
+# next to a bare `node -e ''`. Two scenarios (docs/performance.md):
 #
-# Prints a markdown report on stdout and writes it to bench/results/latest.md.
+#   bash bench/run.sh [delivery]   (npm run bench) wall time and peak RSS delivering 4 KiB,
+#                                  256 KiB, 20 MiB and 200 MiB into 1, 3 and 8 maildirs
+#                                  (bench/deliver.mjs, about 2 minutes)
+#   bash bench/run.sh routing      (npm run bench -- routing) what `match` rules cost: a 4 KiB
+#                                  commit mail into 3 and 8 maildirs with and without rules,
+#                                  paired, and which routing code runs at all
+#                                  (bench/routing.mjs, 4-7 minutes)
+#   bash bench/run.sh all          (npm run bench -- all) both, one after the other
+#
+# Prints a markdown report on stdout and writes it to bench/results/<scenario>.md.
 #
 #   BENCH_DIR=/some/disk   parent of the scratch directory (default /var/tmp; must not be tmpfs:
 #                          the point is to measure real fsyncs). Needs ~500 MiB free.
 #   BENCH_QUICK=1          3 runs per case, to check the script quickly
-#   BENCH_STDIN=file       message as a file on stdin instead of a pipe (see bench/deliver.mjs)
+#   BENCH_STDIN=file       message as a file on stdin instead of a pipe (delivery scenario only)
 set -euo pipefail
 
+case ${1:-delivery} in
+  delivery) scenarios=(delivery) ;;
+  routing) scenarios=(routing) ;;
+  all) scenarios=(delivery routing) ;;
+  *)
+    echo "usage: bash bench/run.sh [delivery|routing|all]" >&2
+    exit 2
+    ;;
+esac
+
 repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-tool=$repo/bin/maildir-fanout
 results=$repo/bench/results
 
 if [ ! -f "$repo/dist/maildir-fanout.js" ]; then
@@ -48,31 +65,49 @@ fi
 scratch=$(mktemp -d "$scratch_parent/mf-bench.XXXX")
 trap 'rm -rf -- "$scratch"' EXIT
 
+# Measure a snapshot of the built tool (launcher and bundle, which needs no other file): a
+# rebuild in the work tree during the run (`npm run build` starts by deleting dist/) must neither
+# break the run nor change what it measures half-way.
+mkdir -p "$scratch/tool/bin" "$scratch/tool/dist"
+cp -- "$repo/bin/maildir-fanout" "$scratch/tool/bin/"
+cp -- "$repo/dist/maildir-fanout.js" "$scratch/tool/dist/"
+tool=$scratch/tool/bin/maildir-fanout
+
 # For the report header; bench/deliver.mjs reads the same two variables the same way.
 stdin_mode=pipe
 if [ "${BENCH_STDIN:-}" = file ]; then stdin_mode=file; fi
 quick_note=
 if [ "${BENCH_QUICK:-}" = 1 ]; then quick_note='. QUICK MODE, 3 runs per case'; fi
-
-mkdir -p "$results"
-started=$(date +%s)
-# Wall times are only as good as the machine is idle: record the load average around the run.
-load_before=$(cut -d ' ' -f 1 /proc/loadavg)
-
-# Collect the table first (progress goes to stderr), then print the whole report.
-table=$(node "$repo/bench/deliver.mjs" --scratch "$scratch" --tool "$tool")
-load_after=$(cut -d ' ' -f 1 /proc/loadavg)
-
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-{
-  echo "Machine: $(nproc) CPUs (${cpu:-unknown model}), $mem RAM, Linux $(uname -r)," \
-    "node $(env -i PATH=/usr/bin:/bin node --version), scratch filesystem" \
-    "\`$(stat -f -c %T "$scratch")\` ($scratch_parent). $(date -u '+%Y-%m-%d %H:%M UTC')." \
-    "Message on stdin via a $stdin_mode. 1-minute load average $load_before before," \
-    "$load_after after$quick_note."
-  echo
-  echo "$table"
-} | tee "$results/latest.md"
 
-echo "bench: took $(($(date +%s) - started)) s; report in bench/results/latest.md" >&2
+mkdir -p "$results"
+for scenario in "${scenarios[@]}"; do
+  started=$(date +%s)
+  # Wall times are only as good as the machine is idle: record the load average around the run.
+  load_before=$(cut -d ' ' -f 1 /proc/loadavg)
+  # Collect the table first (progress goes to stderr), then print the whole report.
+  mkdir "$scratch/$scenario"
+  case $scenario in
+    delivery)
+      via=$stdin_mode
+      table=$(node "$repo/bench/deliver.mjs" --scratch "$scratch/$scenario" --tool "$tool")
+      ;;
+    routing)
+      via=pipe # the routing scenario always pipes the message, as an MTA does
+      table=$(node "$repo/bench/routing.mjs" --scratch "$scratch/$scenario" --tool "$tool")
+      ;;
+  esac
+  rm -rf -- "${scratch:?}/$scenario"
+  load_after=$(cut -d ' ' -f 1 /proc/loadavg)
+  {
+    echo "Machine: $(nproc) CPUs (${cpu:-unknown model}), $mem RAM, Linux $(uname -r)," \
+      "node $(env -i PATH=/usr/bin:/bin node --version), scratch filesystem" \
+      "\`$(stat -f -c %T "$scratch")\` ($scratch_parent). $(date -u '+%Y-%m-%d %H:%M UTC')." \
+      "Message on stdin via a $via. 1-minute load average $load_before before," \
+      "$load_after after$quick_note."
+    echo
+    echo "$table"
+  } | tee "$results/$scenario.md"
+  echo "bench: $scenario took $(($(date +%s) - started)) s; report in bench/results/$scenario.md" >&2
+done

@@ -4,6 +4,7 @@ import schema from '../../schema/targets.schema.json';
 import type { TraceHeaderMode } from '../mta/trace-headers';
 import { compileRule } from '../route/compile';
 import type { Rule, UnmatchedPolicy } from '../route/rule';
+import { applyThresholds, type RawThresholds, type TargetThresholds } from '../check/thresholds';
 import { formatPath, validate } from './json-schema';
 import { parseMode } from './mode';
 import { resolveConfigPath } from './paths';
@@ -19,6 +20,7 @@ interface RawTarget {
   mode?: string;
   create?: boolean;
   match?: unknown;
+  check?: RawThresholds;
 }
 interface RawConfig {
   targets: RawTarget[];
@@ -30,6 +32,7 @@ interface RawConfig {
   quiet?: boolean;
   log?: string;
   unmatched?: 'reject' | 'defer' | 'discard' | { deliverTo: string[] };
+  check?: RawThresholds;
 }
 
 export function parseConfig(text: string, configPath: string, home: string | undefined): Parsed {
@@ -48,6 +51,8 @@ export function parseConfig(text: string, configPath: string, home: string | und
     return problem(`${first.path === '' ? 'top level' : first.path}: ${first.message}${more}`);
   }
   const raw = value as RawConfig;
+  const check = applyThresholds(DEFAULT_SETTINGS.check, raw.check, 'check');
+  if (!check.ok) return problem(check.problem);
   const targets: Target[] = [];
   const byName = new Map<string, number>();
   const byPath = new Map<string, number>();
@@ -70,12 +75,23 @@ export function parseConfig(text: string, configPath: string, home: string | und
       if (!compiled.ok) return problem(compiled.problem);
       match = compiled.rule;
     }
+    let own: TargetThresholds | undefined;
+    if (entry.check !== undefined) {
+      const applied = applyThresholds<TargetThresholds>(
+        check.value,
+        entry.check,
+        formatPath(['targets', index, 'check']),
+      );
+      if (!applied.ok) return problem(applied.problem);
+      own = applied.value;
+    }
     targets.push({
       name: entry.name,
       path: resolved.path,
       mode: mode.mode,
       create: entry.create ?? false,
       ...(match === undefined ? {} : { match }),
+      ...(own === undefined ? {} : { check: own }),
     });
   }
   const unmatched = unmatchedPolicy(raw.unmatched, byName);
@@ -114,6 +130,7 @@ export function parseConfig(text: string, configPath: string, home: string | und
         quiet: raw.quiet ?? DEFAULT_SETTINGS.quiet,
         log,
         unmatched,
+        check: check.value,
       },
     },
   };

@@ -1,6 +1,7 @@
 // The validated configuration that delivery works from, whatever its source (file or arguments).
 import type { TraceHeaderMode } from '../mta/trace-headers';
 import type { Rule, UnmatchedPolicy } from '../route/rule';
+import { DEFAULT_THRESHOLDS, type TargetThresholds, type Thresholds } from '../check/thresholds';
 
 export interface Target {
   /** Unique short name, for diagnostics and logs. */
@@ -13,6 +14,8 @@ export interface Target {
   readonly create: boolean;
   /** Which messages it gets (README, "Routing"); undefined: every message. */
   readonly match?: Rule | undefined;
+  /** Self-check thresholds, when this target has its own; else the settings' `check`. */
+  readonly check?: TargetThresholds | undefined;
 }
 
 export interface Settings {
@@ -30,6 +33,8 @@ export interface Settings {
   readonly log: string | undefined;
   /** What happens to a message that no target's `match` rule accepts. */
   readonly unmatched: UnmatchedPolicy;
+  /** Self-check thresholds (src/check/thresholds.ts). */
+  readonly check: Thresholds;
 }
 
 export interface JournalSettings {
@@ -65,4 +70,5 @@ export const DEFAULT_SETTINGS: Settings = {
   // Bounce, so that the sender hears of it: nothing is lost silently. It only applies when every
   // target has a rule.
   unmatched: { kind: 'reject' },
+  check: DEFAULT_THRESHOLDS,
 };

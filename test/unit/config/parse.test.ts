@@ -5,10 +5,17 @@ import { parseConfig } from '../../../src/config/parse';
 import type { Config, Target } from '../../../src/config/types';
 import { compileRule } from '../../../src/route/compile';
 import type { UnmatchedPolicy } from '../../../src/route/rule';
+import { DEFAULT_THRESHOLDS } from '../../../src/check/thresholds';
 
 const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
 /** The defaults of the MTA settings: trace headers "auto", not quiet, no log. */
-const MTA = { traceHeaders: 'auto', quiet: false, log: undefined, unmatched: { kind: 'reject' } } as const;
+const MTA = {
+  traceHeaders: 'auto',
+  quiet: false,
+  log: undefined,
+  unmatched: { kind: 'reject' },
+  check: DEFAULT_THRESHOLDS,
+} as const;
 
 const CONFIG = '/etc/mf/targets.json';
 const HOME = '/home/bb';
@@ -59,8 +66,8 @@ describe('parseConfig: problems', () => {
     ['path empty', t([{ name: 'a', path: '' }]), 'targets[0].path: must not be empty'],
     ['path with a line break', t([{ name: 'a', path: '/a\nb' }]), 'targets[0].path: must be a path without NUL or line breaks'],
     ['path with NUL', t([{ name: 'a', path: '/a\u0000b' }]), 'targets[0].path: must be a path without NUL or line breaks'],
-    ['unknown key at top level', t([a], { colour: 'red' }), 'colour: unknown key (known: $schema, targets, sizeLimit, timeout, hardLinks, journal, traceHeaders, quiet, log, unmatched)'],
-    ['unknown key in a target', t([a, { ...b, colour: 'red' }]), 'targets[1].colour: unknown key (known: name, path, mode, create, match)'],
+    ['unknown key at top level', t([a], { colour: 'red' }), 'colour: unknown key (known: $schema, targets, sizeLimit, timeout, hardLinks, journal, traceHeaders, quiet, log, unmatched, check)'],
+    ['unknown key in a target', t([a, { ...b, colour: 'red' }]), 'targets[1].colour: unknown key (known: name, path, mode, create, match, check)'],
     ['unknown key with odd characters', t([a], { 'size limit': 1 }), /^\["size limit"\]: unknown key/],
     ['unknown key "__proto__"', '{"targets": [{"name": "a", "path": "/a"}], "__proto__": {}}', /^__proto__: unknown key/],
     ['duplicate names', t([a, { name: 'a', path: '/srv/other' }]), 'targets[1].name: "a" is already the name of targets[0]'],

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_MODE, DEFAULT_SETTINGS } from '../../../src/config/types';
+import { DEFAULT_THRESHOLDS } from '../../../src/check/thresholds';
 
 describe('defaults', () => {
   it('mode 0600: private unless a target says otherwise', () => assert.equal(DEFAULT_MODE, 0o600));
@@ -15,6 +16,7 @@ describe('defaults', () => {
       quiet: false,
       log: undefined,
       unmatched: { kind: 'reject' },
+      check: DEFAULT_THRESHOLDS,
     });
     assert.ok(DEFAULT_SETTINGS.timeoutSeconds < 1000);
   });

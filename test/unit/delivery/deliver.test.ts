@@ -17,6 +17,7 @@ import type { TraceHeaders } from '../../../src/mta/trace-headers';
 import { ok, permanent, temporary, type Outcome } from '../../../src/outcome/outcome';
 import { compileRule } from '../../../src/route/compile';
 import { FakeFileSystem, type Operation } from '../maildir/fake-file-system';
+import { DEFAULT_THRESHOLDS } from '../../../src/check/thresholds';
 
 // deliver() takes its journal from deps.journal; settings.journal is the runner's (cli/run.ts).
 const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
@@ -32,6 +33,7 @@ const SETTINGS: Settings = {
   quiet: false,
   log: undefined,
   unmatched: { kind: 'reject' },
+  check: DEFAULT_THRESHOLDS,
 };
 const ROOTS = ['/a', '/b', '/c', '/d'];
 

@@ -16,6 +16,7 @@ import { traceHeaders } from '../../../src/mta/trace-headers';
 import { ok, permanent, temporary, type Outcome } from '../../../src/outcome/outcome';
 import { compileRule } from '../../../src/route/compile';
 import { FakeFileSystem } from '../maildir/fake-file-system';
+import { DEFAULT_THRESHOLDS } from '../../../src/check/thresholds';
 
 const JOURNAL = { enabled: true, dir: undefined, keepDays: 8 };
 /** Run by hand: no MTA's variables, so no trace headers. */
@@ -39,6 +40,7 @@ const config = (targets: Target[], sizeLimit = 1000): Config => ({
     quiet: false,
     log: undefined,
     unmatched: { kind: 'reject' },
+    check: DEFAULT_THRESHOLDS,
   },
 });
 

@@ -9,6 +9,7 @@ import { NO_TRACE } from '../../../src/delivery/deliver';
 import { handleUnmatched, unmatchedOutcome } from '../../../src/delivery/unmatched';
 import type { TraceHeaders } from '../../../src/mta/trace-headers';
 import { ok, permanent, temporary, type Outcome } from '../../../src/outcome/outcome';
+import { DEFAULT_THRESHOLDS } from '../../../src/check/thresholds';
 
 const SETTINGS: Settings = {
   sizeLimit: 1000,
@@ -19,6 +20,7 @@ const SETTINGS: Settings = {
   quiet: false,
   log: '/var/log/mf.log',
   unmatched: { kind: 'discard' },
+  check: DEFAULT_THRESHOLDS,
 };
 const BODY = 'Message-ID: <1@example.org>\nSubject: x\n\nbody\n';
 const MESSAGE = `From sender@example.org Sat Nov 28 14:00:00 2026\n${BODY}`;

@@ -2,6 +2,8 @@
 // signals and the exit status (STYLE.md §2). Everything it calls returns values.
 import { parseCommandLine } from './cli/program';
 import { runDelivery } from './cli/run';
+import { runCheck, type CheckOptions } from './cli/check';
+import { processIsAlive } from './check/journal-facts';
 import { openJournal } from './journal/journal';
 import { nameSource, systemNameInputs } from './maildir/name-source';
 import { nodeFileSystem } from './maildir/file-system';
@@ -16,6 +18,8 @@ const registry = tmpRegistry(nodeFileSystem);
 let dialect: ExitDialect = 'sysexits';
 /** --quiet: no diagnostics on stderr (Exim's return_output bounces on any output). */
 let quiet = false;
+/** Running `check`, whose failures are reported as UNKNOWN (exit 3), not as a deferral. */
+let checking = false;
 
 /** Prints the diagnostic (if any) and exits. stderr is synchronous for files and pipes on Linux. */
 function finish(outcome: Outcome): never {
@@ -31,6 +35,11 @@ function finish(outcome: Outcome): never {
 // (Node would exit 1, which Postfix and Exim bounce), and never a leftover tmp file.
 const lastResort = (error: unknown): void => {
   registry.removeAllNow();
+  if (checking) {
+    // The self-check speaks the monitoring-plugins language: UNKNOWN, exit 3.
+    process.stdout.write(`UNKNOWN - internal error: ${messageOf(error)}\n`);
+    process.exit(3);
+  }
   finish(temporary('4.3.0', `internal error: ${messageOf(error)}`));
 };
 process.on('uncaughtException', lastResort);
@@ -79,55 +88,86 @@ async function main(): Promise<never> {
     process.exit(0);
   }
   if (invocation.kind === 'usage-error') {
+    if (invocation.check) {
+      process.stdout.write(`UNKNOWN - usage: ${invocation.text} (see maildir-fanout check --help)\n`);
+      process.exit(3);
+    }
     return finish(temporary('4.3.5', `usage: ${invocation.text} (see maildir-fanout --help)`));
   }
+  if (invocation.kind === 'check') return check(invocation.options);
   const options = invocation.options;
   dialect = options.exitCodes;
   const message = messageInput();
   const nameInputs = systemNameInputs();
   const names = nameSource(nameInputs);
-  const outcome = await runDelivery(
-    options,
-    {
-      vars: process.env,
-      cwd: process.cwd(),
-      home: process.env.HOME,
-      xdgStateHome: process.env.XDG_STATE_HOME,
-      uid: process.getuid?.() ?? -1,
+  const outcome = await runDelivery(options, environment(), message.input, {
+    fs: nodeFileSystem,
+    names,
+    openJournal: (stateDir, keepDays) =>
+      openJournal({
+        stateDir,
+        keepDays,
+        host: nameInputs.host,
+        pid: nameInputs.pid,
+        now: Date.now,
+        fs: nodeFileSystem,
+        names,
+      }),
+    registry,
+    egid: process.getegid?.() ?? -1,
+    committing: guard.committing,
+    startDeadline: (seconds) => {
+      // unref: the timer alone must not keep a finished process alive.
+      setTimeout(
+        () => guard.interrupt(temporary('4.4.7', `delivery timed out after ${seconds} s`)),
+        seconds * 1000,
+      ).unref();
     },
-    message.input,
-    {
-      fs: nodeFileSystem,
-      names,
-      openJournal: (stateDir, keepDays) =>
-        openJournal({
-          stateDir,
-          keepDays,
-          host: nameInputs.host,
-          pid: nameInputs.pid,
-          now: Date.now,
-          fs: nodeFileSystem,
-          names,
-        }),
-      registry,
-      egid: process.getegid?.() ?? -1,
-      committing: guard.committing,
-      startDeadline: (seconds) => {
-        // unref: the timer alone must not keep a finished process alive.
-        setTimeout(
-          () => guard.interrupt(temporary('4.4.7', `delivery timed out after ${seconds} s`)),
-          seconds * 1000,
-        ).unref();
-      },
-      print: (text) => void process.stdout.write(text),
-      silence: () => void (quiet = true),
-      appendLog,
-      pid: process.pid,
-      now: Date.now,
-    },
-  );
+    print: (text) => void process.stdout.write(text),
+    silence: () => void (quiet = true),
+    appendLog,
+    pid: process.pid,
+    now: Date.now,
+  });
   if (outcome.kind !== 'ok') await message.drain();
   return finish(outcome);
+}
+
+/** `maildir-fanout check`: prints its report on stdout and exits with the plugin status. */
+async function check(options: CheckOptions): Promise<never> {
+  checking = true;
+  const nameInputs = systemNameInputs();
+  const names = nameSource(nameInputs);
+  const result = await runCheck(options, environment(), {
+    fs: nodeFileSystem,
+    names,
+    egid: process.getegid?.() ?? -1,
+    now: Date.now,
+    host: nameInputs.host,
+    isAlive: processIsAlive,
+    openJournal: (stateDir, keepDays) =>
+      openJournal({
+        stateDir,
+        keepDays,
+        host: nameInputs.host,
+        pid: nameInputs.pid,
+        now: Date.now,
+        fs: nodeFileSystem,
+        names,
+      }),
+  });
+  process.stdout.write(result.text);
+  process.exit(result.exitCode);
+}
+
+function environment() {
+  return {
+    vars: process.env,
+    cwd: process.cwd(),
+    home: process.env.HOME,
+    xdgStateHome: process.env.XDG_STATE_HOME,
+    uid: process.getuid?.() ?? -1,
+  };
 }
 
 main().catch(lastResort);

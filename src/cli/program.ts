@@ -7,6 +7,7 @@ import { parseMode } from '../config/mode';
 import { parseSize } from '../config/size';
 import type { TraceHeaderMode } from '../mta/trace-headers';
 import type { ExitDialect } from '../outcome/exit-status';
+import type { CheckOptions } from './check';
 
 export interface DeliverOptions {
   readonly config?: string;
@@ -28,8 +29,10 @@ export interface DeliverOptions {
 
 export type Invocation =
   | { readonly kind: 'deliver'; readonly options: DeliverOptions }
+  | { readonly kind: 'check'; readonly options: CheckOptions }
   | { readonly kind: 'print'; readonly text: string } // --help, --version
-  | { readonly kind: 'usage-error'; readonly text: string };
+  /** `check`: the usage error of the self-check, which exits 3 (UNKNOWN), not 75. */
+  | { readonly kind: 'usage-error'; readonly text: string; readonly check: boolean };
 
 export function parseCommandLine(args: readonly string[]): Invocation {
   let output = '';
@@ -97,6 +100,41 @@ export function parseCommandLine(args: readonly string[]): Invocation {
     .action((maildirs: string[], opts: Record<string, unknown>) => {
       result = { kind: 'deliver', options: toOptions(maildirs, opts) };
     });
+  // Options after "check" are its own, even those the delivery also has (--allow-root).
+  program.enablePositionalOptions();
+  // Created after exitOverride/configureOutput, so that it inherits both.
+  program
+    .command('check')
+    .description(
+      'Self-check for cron or monitoring: silent and exit 0 when every target can take mail and ' +
+        'is being read; otherwise a report and exit 1 (WARNING), 2 (CRITICAL) or 3 (UNKNOWN).',
+    )
+    .argument('[maildir...]', 'target maildirs, instead of --config')
+    .option('-c, --config <file>', 'the targets.json that deliveries use')
+    .option('--state-dir <dir>', 'folder of the exactly-once journal, as for delivery', parsePath)
+    .addOption(
+      new Option('--format <format>', 'text (silent when healthy), nagios or json')
+        .choices(['text', 'nagios', 'json'])
+        .default('text'),
+    )
+    .option('-v, --verbose', 'show every check, also those that pass')
+    .option('--repair', 'finish interrupted deliveries and remove stale files from tmp/')
+    .option('--allow-root', 'allow running as root')
+    .helpOption('-h, --help', 'print this help')
+    .action((maildirs: string[], opts: Record<string, unknown>) => {
+      result = {
+        kind: 'check',
+        options: {
+          ...(typeof opts.config === 'string' ? { config: opts.config } : {}),
+          ...(typeof opts.stateDir === 'string' ? { stateDir: opts.stateDir } : {}),
+          maildirs,
+          allowRoot: opts.allowRoot === true,
+          format: opts.format === 'nagios' || opts.format === 'json' ? opts.format : 'text',
+          verbose: opts.verbose === true,
+          repair: opts.repair === true,
+        },
+      };
+    });
   try {
     program.parse([...args], { from: 'user' });
   } catch (error: unknown) {
@@ -104,11 +142,11 @@ export function parseCommandLine(args: readonly string[]): Invocation {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
         return { kind: 'print', text: output };
       }
-      return { kind: 'usage-error', text: error.message.replace(/^error: /, '') };
+      return { kind: 'usage-error', text: error.message.replace(/^error: /, ''), check: args[0] === 'check' };
     }
     throw error;
   }
-  return result ?? { kind: 'usage-error', text: 'nothing to do' };
+  return result ?? { kind: 'usage-error', text: 'nothing to do', check: false };
 }
 
 function toOptions(maildirs: string[], o: Record<string, unknown>): DeliverOptions {

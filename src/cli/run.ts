@@ -139,7 +139,7 @@ function journalFor(
 }
 
 /** The effective config: the file or the arguments, then command-line overrides. */
-async function configure(options: DeliverOptions, env: Environment): Promise<Config | Failure> {
+export async function configure(options: DeliverOptions, env: Environment): Promise<Config | Failure> {
   let config: Config;
   if (options.config !== undefined) {
     if (options.maildirs.length > 0) {
@@ -188,6 +188,7 @@ async function configure(options: DeliverOptions, env: Environment): Promise<Con
       quiet: options.quiet || config.settings.quiet,
       log,
       unmatched: config.settings.unmatched,
+      check: config.settings.check,
       journal: {
         enabled: options.journal && config.settings.journal.enabled,
         dir:

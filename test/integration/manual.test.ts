@@ -1,10 +1,13 @@
 // The manual page stays in step with the tool (STYLE.md §10: the man page is part of the
-// product): every option that --help prints and every key of the config schema is documented in
-// man/maildir-fanout.1, and mandoc finds nothing wrong with its markup.
+// product): every option that --help and `check --help` print and every key of the config schema
+// is documented in man/maildir-fanout.1, and mandoc finds nothing wrong with its markup.
 //
 // Conventions of the page (stated in its header comment): each option is an item of the
-// OPTIONS list, ".It Fl c , Fl -config Ar file", long options written "Fl -name"; each config
-// key is an item of the CONFIGURATION lists, ".It Cm sizeLimit" or ".It Cm targets[].name".
+// OPTIONS list, ".It Fl c , Fl -config Ar file", long options written "Fl -name", and each
+// option of the `check` subcommand an item of the SELF-CHECK section; each config key is an
+// item of the CONFIGURATION lists, ".It Cm sizeLimit" or ".It Cm targets[].name", and each key
+// of an object-valued key (journal, check, targets[].check) an item of its nested list,
+// ".It Cm keepDays" or ".It Cm freeSpace".
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -30,6 +33,16 @@ function itemHeads(name: string): string[] {
   return section(name).filter((line) => line.startsWith('.It '));
 }
 
+interface ObjectSchema {
+  properties: Record<string, unknown>;
+}
+
+/** A schema of an object with named keys (not a $ref, an anyOf or a plain value). */
+function isObjectSchema(value: unknown): value is ObjectSchema {
+  if (typeof value !== 'object' || value === null || !('properties' in value)) return false;
+  return typeof value.properties === 'object' && value.properties !== null;
+}
+
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Whether one of `heads` names `word` after `macro` as a whole argument (not a prefix of one). */
@@ -38,45 +51,73 @@ function documents(heads: readonly string[], macro: string, word: string): boole
   return heads.some((head) => pattern.test(head));
 }
 
+/** The options a --help output lists: `short` is the letter of "-c", undefined without one. */
+async function helpFlags(args: readonly string[]): Promise<{ short?: string | undefined; long: string }[]> {
+  const help = await runCli(args);
+  assert.equal(help.code, 0, help.stderr);
+  // Commander's layout: "Options:", then one "  -c, --config <file>  text" line per option
+  // (descriptions wrap onto lines indented further), up to a blank line.
+  const block = help.stdout.split('\nOptions:\n')[1]?.split('\n\n')[0];
+  assert.ok(block !== undefined, `no "Options:" block in ${args.join(' ')}:\n${help.stdout}`);
+  return block
+    .split('\n')
+    .map((line) => /^ {2}(-\w, )?(--[a-z][a-z-]*)/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => ({ short: match[1]?.slice(1, 2), long: match[2]! }));
+}
+
+/** The options of `flags` that no item head of `heads` documents, as the page should write them. */
+function undocumented(
+  flags: readonly { short?: string | undefined; long: string }[],
+  heads: string[],
+): string[] {
+  return flags.flatMap(({ short, long }) => [
+    ...(documents(heads, 'Fl', long.slice(1)) ? [] : [`${long} (as ".It ... Fl ${long.slice(1)}")`]),
+    ...(short === undefined || documents(heads, 'Fl', short) ? [] : [`-${short} (as ".It Fl ${short}")`]),
+  ]);
+}
+
 describe('man/maildir-fanout.1', () => {
   it('documents every option that --help prints, in OPTIONS', async () => {
-    const help = await runCli(['--help']);
-    assert.equal(help.code, 0, help.stderr);
-    // Commander's layout: "Options:", then one "  -c, --config <file>  text" line per option
-    // (descriptions wrap onto lines indented further), up to a blank line.
-    const block = help.stdout.split('\nOptions:\n')[1]?.split('\n\n')[0];
-    assert.ok(block !== undefined, `no "Options:" block in --help:\n${help.stdout}`);
-    const flags = block
-      .split('\n')
-      .map((line) => /^ {2}(-\w, )?(--[a-z][a-z-]*)/.exec(line))
-      .filter((match) => match !== null)
-      .map((match) => ({ short: match[1]?.slice(1, 2), long: match[2]! }));
-    // A guard against a parser that silently finds nothing: --help has 11 options today.
-    assert.ok(flags.length >= 10, `found only ${flags.length} options in --help:\n${block}`);
-
-    const heads = itemHeads('OPTIONS');
-    const missing = flags.flatMap(({ short, long }) => [
-      ...(documents(heads, 'Fl', long.slice(1)) ? [] : [`${long} (as ".It ... Fl ${long.slice(1)}")`]),
-      ...(short === undefined || documents(heads, 'Fl', short) ? [] : [`-${short} (as ".It Fl ${short}")`]),
-    ]);
+    const flags = await helpFlags(['--help']);
+    // A guard against a parser that silently finds nothing: --help has 16 options today.
+    assert.ok(flags.length >= 10, `found only ${flags.length} options in --help`);
+    const missing = undocumented(flags, itemHeads('OPTIONS'));
     assert.deepEqual(missing, [], 'options of --help missing from OPTIONS in man/maildir-fanout.1');
   });
 
+  it('documents every option that check --help prints, in SELF-CHECK', async () => {
+    const flags = await helpFlags(['check', '--help']);
+    // The same guard: `check --help` has 7 options today.
+    assert.ok(flags.length >= 6, `found only ${flags.length} options in check --help`);
+    const missing = undocumented(flags, itemHeads('SELF-CHECK'));
+    assert.deepEqual(missing, [], 'options of check --help missing from SELF-CHECK in man/maildir-fanout.1');
+  });
+
   it('documents every key of schema/targets.schema.json, in CONFIGURATION', () => {
-    interface ObjectSchema {
-      properties: Record<string, unknown>;
-    }
     const schema = JSON.parse(readFileSync(join(repo, 'schema/targets.schema.json'), 'utf8')) as {
       properties: { targets: { items: ObjectSchema } } & Record<string, unknown>;
     };
+    const targetKeys = schema.properties.targets.items.properties;
     const keys = [
       ...Object.keys(schema.properties).filter((key) => key !== '$schema'),
-      ...Object.keys(schema.properties.targets.items.properties).map((key) => `targets[].${key}`),
+      ...Object.keys(targetKeys).map((key) => `targets[].${key}`),
     ];
     assert.ok(keys.length >= 8, `found only ${keys.length} keys in the schema`);
+    // The keys inside object-valued keys (journal.keepDays, check.freeSpace, targets[].check.tmpAge),
+    // documented by their own name in the nested list of their parent.
+    const nested = new Set(
+      [...Object.values(schema.properties), ...Object.values(targetKeys)].flatMap((value) =>
+        isObjectSchema(value) ? Object.keys(value.properties) : [],
+      ),
+    );
+    // A guard: journal has 3 keys and check 7 today.
+    assert.ok(nested.size >= 10, `found only ${nested.size} nested keys in the schema`);
 
     const heads = itemHeads('CONFIGURATION');
-    const missing = keys.filter((key) => !documents(heads, 'Cm', key)).map((key) => `.It Cm ${key}`);
+    const missing = [...keys, ...nested]
+      .filter((key) => !documents(heads, 'Cm', key))
+      .map((key) => `.It Cm ${key}`);
     assert.deepEqual(missing, [], 'config keys missing from CONFIGURATION in man/maildir-fanout.1');
   });
 

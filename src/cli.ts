@@ -103,16 +103,7 @@ async function main(): Promise<never> {
   const outcome = await runDelivery(options, environment(), message.input, {
     fs: nodeFileSystem,
     names,
-    openJournal: (stateDir, keepDays) =>
-      openJournal({
-        stateDir,
-        keepDays,
-        host: nameInputs.host,
-        pid: nameInputs.pid,
-        now: Date.now,
-        fs: nodeFileSystem,
-        names,
-      }),
+    openJournal: journalOpener(nameInputs, names),
     registry,
     egid: process.getegid?.() ?? -1,
     committing: guard.committing,
@@ -145,19 +136,27 @@ async function check(options: CheckOptions): Promise<never> {
     now: Date.now,
     host: nameInputs.host,
     isAlive: processIsAlive,
-    openJournal: (stateDir, keepDays) =>
-      openJournal({
-        stateDir,
-        keepDays,
-        host: nameInputs.host,
-        pid: nameInputs.pid,
-        now: Date.now,
-        fs: nodeFileSystem,
-        names,
-      }),
+    openJournal: journalOpener(nameInputs, names),
   });
   process.stdout.write(result.text);
   process.exit(result.exitCode);
+}
+
+/** Opens the journal of this host in a state folder; the same for delivery and check. */
+function journalOpener(
+  nameInputs: ReturnType<typeof systemNameInputs>,
+  names: ReturnType<typeof nameSource>,
+): (stateDir: string, keepDays: number) => ReturnType<typeof openJournal> {
+  return (stateDir, keepDays) =>
+    openJournal({
+      stateDir,
+      keepDays,
+      host: nameInputs.host,
+      pid: nameInputs.pid,
+      now: Date.now,
+      fs: nodeFileSystem,
+      names,
+    });
 }
 
 function environment() {

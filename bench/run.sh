@@ -10,22 +10,33 @@
 #                                  commit mail into 3 and 8 maildirs with and without rules,
 #                                  paired, and which routing code runs at all
 #                                  (bench/routing.mjs, 4-7 minutes)
-#   bash bench/run.sh all          (npm run bench -- all) both, one after the other
+#   bash bench/run.sh compare      (npm run bench -- compare) against the C delivery agents:
+#                                  safecat (in a loop), procmail, maildrop, fdm and `node -e ''`,
+#                                  4 KiB to 200 MiB into 1, 3, 8 and 32 maildirs, plus a burst
+#                                  test (bench/compare.mjs; writes bench/results/compare.json
+#                                  and the chart bench/results/compare.svg, bench/chart.mjs).
+#                                  Installs the agents with apt-get when missing and root.
+#                                  QUICK: about 10 minutes; full: much longer
+#   bash bench/run.sh all          (npm run bench -- all) all three, one after the other
 #
 # Prints a markdown report on stdout and writes it to bench/results/<scenario>.md.
 #
 #   BENCH_DIR=/some/disk   parent of the scratch directory (default /var/tmp; must not be tmpfs:
-#                          the point is to measure real fsyncs). Needs ~500 MiB free.
-#   BENCH_QUICK=1          3 runs per case, to check the script quickly
+#                          the point is to measure real fsyncs). Needs ~500 MiB free
+#                          (compare: ~1 GiB in QUICK mode, ~7 GiB for 200 MiB into 32).
+#   BENCH_QUICK=1          3 runs per case, to check the script quickly (compare: 5, 3 at 20 MiB
+#                          and up, and no 200 MiB into 8 or 32 maildirs)
+#   BENCH_SMOKE=1          compare only: 4 KiB only, 2 runs, burst of 40, to check the script
 #   BENCH_STDIN=file       message as a file on stdin instead of a pipe (delivery scenario only)
 set -euo pipefail
 
 case ${1:-delivery} in
   delivery) scenarios=(delivery) ;;
   routing) scenarios=(routing) ;;
-  all) scenarios=(delivery routing) ;;
+  compare) scenarios=(compare) ;;
+  all) scenarios=(delivery routing compare) ;;
   *)
-    echo "usage: bash bench/run.sh [delivery|routing|all]" >&2
+    echo "usage: bash bench/run.sh [delivery|routing|compare|all]" >&2
     exit 2
     ;;
 esac
@@ -56,6 +67,26 @@ if ! env -i PATH=/usr/bin:/bin sh -c 'command -v node' >/dev/null; then
   exit 1
 fi
 
+# The comparison needs the C agents (Debian packages safecat, procmail, maildrop, fdm): install
+# the missing ones when we can, otherwise bench/compare.mjs says which it skipped.
+if [[ " ${scenarios[*]} " == *" compare "* ]]; then
+  missing=()
+  for agent in safecat procmail maildrop fdm; do
+    [ -x "/usr/bin/$agent" ] || missing+=("$agent")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+      echo "bench: installing ${missing[*]} ..." >&2
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get install -y -qq "${missing[@]}" >&2 ||
+        { apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2; } ||
+        echo "bench: could not install ${missing[*]}; the comparison skips what is missing" >&2
+    else
+      echo "bench: ${missing[*]} not installed and not root: the comparison skips them" >&2
+    fi
+  fi
+fi
+
 scratch_parent=${BENCH_DIR:-/var/tmp}
 fstype=$(stat -f -c %T "$scratch_parent")
 if [ "$fstype" = tmpfs ] || [ "$fstype" = ramfs ]; then
@@ -78,6 +109,7 @@ stdin_mode=pipe
 if [ "${BENCH_STDIN:-}" = file ]; then stdin_mode=file; fi
 quick_note=
 if [ "${BENCH_QUICK:-}" = 1 ]; then quick_note='. QUICK MODE, 3 runs per case'; fi
+if [ "${BENCH_SMOKE:-}" = 1 ]; then quick_note="$quick_note. SMOKE MODE (compare: 4 KiB only)"; fi
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 
@@ -96,6 +128,14 @@ for scenario in "${scenarios[@]}"; do
     routing)
       via=pipe # the routing scenario always pipes the message, as an MTA does
       table=$(node "$repo/bench/routing.mjs" --scratch "$scratch/$scenario" --tool "$tool")
+      ;;
+    compare)
+      via=pipe # a file for the safecat loop, which must read it once per maildir
+      if [ "${BENCH_QUICK:-}" = 1 ]; then quick_note='. QUICK MODE, 5 runs per case (3 at 20 MiB and 200 MiB)'; fi
+      table=$(node "$repo/bench/compare.mjs" --scratch "$scratch/$scenario" --tool "$tool" \
+        --json "$results/compare.json")
+      node "$repo/bench/chart.mjs" "$results/compare.json" "$results/compare.svg" ||
+        echo "bench: the chart failed; rerun: node bench/chart.mjs $results/compare.json OUT.svg" >&2
       ;;
   esac
   rm -rf -- "${scratch:?}/$scenario"

@@ -49,7 +49,8 @@ export function evaluateMaildir(
 
 type Make = (check: string, status: Status, text: string, perf?: PerfValue[]) => Finding;
 
-function isFailure(value: object): value is Failure {
+/** A fact that could not be read: an I/O Failure instead of the measurement. */
+export function isFailure(value: object): value is Failure {
   return 'status' in value && 'text' in value;
 }
 

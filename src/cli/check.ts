@@ -2,7 +2,7 @@
 // then every target and the journal, then the report. Like run.ts it never touches process.*:
 // the shell (src/cli.ts) prints the text and exits with the code.
 import type { Config } from '../config/types';
-import { evaluateMaildir } from '../check/evaluate';
+import { evaluateMaildir, isFailure } from '../check/evaluate';
 import { evaluateJournal } from '../check/evaluate-journal';
 import { STATUS_EXIT, type Finding } from '../check/finding';
 import { journalFacts, type JournalFacts } from '../check/journal-facts';
@@ -104,7 +104,7 @@ async function checkAll(options: CheckOptions, env: Environment, deps: CheckDeps
       const current = await gatherMaildirs(config, deps);
       return config.targets.flatMap((target, index) => {
         const f = current[index];
-        if (f?.kind !== 'ready' || 'status' in f.tmp) return [];
+        if (f?.kind !== 'ready' || isFailure(f.tmp)) return [];
         return f.tmp.older.map(([path, mtimeMs]) => ({ target: target.name, path, mtimeMs }));
       });
     };
@@ -112,8 +112,15 @@ async function checkAll(options: CheckOptions, env: Environment, deps: CheckDeps
       stateDir === undefined ? undefined : deps.openJournal(stateDir, config.settings.journal.keepDays);
     repairs.push(...(await repair({ journal, readJournal, listStale, now: deps.now })));
   }
-  // A tmp file that a pending record owns is the journal's (reported under "journal"), not stale.
-  const owned = (await readJournal().catch(() => undefined))?.owned ?? new Set<string>();
+  // Read once, after any repair: its findings, and the tmp files it owns, which are the
+  // journal's (reported under "journal"), not stale.
+  let journal: { facts: JournalFacts | undefined } | { error: unknown };
+  try {
+    journal = { facts: await readJournal() };
+  } catch (error: unknown) {
+    journal = { error };
+  }
+  const owned = ('facts' in journal ? journal.facts?.owned : undefined) ?? new Set<string>();
   const facts = (await gatherMaildirs(config, deps)).map((f) => withoutOwned(f, owned));
 
   const findings: Finding[] = [
@@ -141,24 +148,20 @@ async function checkAll(options: CheckOptions, env: Environment, deps: CheckDeps
             text: 'turned off: a retry after a failed publish may duplicate',
           },
     );
-  } else {
-    try {
-      const journal = await readJournal();
-      if (journal !== undefined)
-        findings.push(...evaluateJournal(journal, config.settings.check.journalSize));
-    } catch (error: unknown) {
-      findings.push({
-        check: 'journal',
-        status: 'UNKNOWN',
-        text: ioFailure(`cannot read ${layout.root}`, error).text,
-      });
-    }
+  } else if ('error' in journal) {
+    findings.push({
+      check: 'journal',
+      status: 'UNKNOWN',
+      text: ioFailure(`cannot read ${layout.root}`, journal.error).text,
+    });
+  } else if (journal.facts !== undefined) {
+    findings.push(...evaluateJournal(journal.facts, config.settings.check.journalSize));
   }
   return { config: about, findings, repairs };
 }
 
 function withoutOwned(facts: MaildirFacts, owned: ReadonlySet<string>): MaildirFacts {
-  if (facts.kind !== 'ready' || 'status' in facts.tmp || owned.size === 0) return facts;
+  if (facts.kind !== 'ready' || isFailure(facts.tmp) || owned.size === 0) return facts;
   return { ...facts, tmp: { ...facts.tmp, older: facts.tmp.older.filter(([path]) => !owned.has(path)) } };
 }
 

@@ -1,7 +1,7 @@
-// Command line → Invocation. Pure apart from commander itself: no process access, no I/O.
-// Commander's own exits are overridden: a usage error in a .forward line must defer the mail
-// (75), never bounce it (commander would exit 1, which Postfix and Exim treat as permanent).
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+// Command line → Invocation. Pure: no process access, no I/O, never exits. A usage error is a
+// value, because a usage error in a .forward line must defer the mail (75), never bounce it
+// (an argument parser's usual exit 1 is permanent for Postfix and Exim).
+import { helpText, parseOptions, type HelpPage, type OptionSpec } from './options';
 import { version } from '../../package.json';
 import { parseMode } from '../config/mode';
 import { parseSize } from '../config/size';
@@ -34,122 +34,191 @@ export type Invocation =
   /** `check`: the usage error of the self-check, which exits 3 (UNKNOWN), not 75. */
   | { readonly kind: 'usage-error'; readonly text: string; readonly check: boolean };
 
+const DELIVER_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'config',
+    long: '--config',
+    short: '-c',
+    value: '<file>',
+    description: 'read targets and settings from this JSON file',
+  },
+  {
+    key: 'dryRun',
+    long: '--dry-run',
+    short: '-n',
+    description: 'show what would be delivered where, and write nothing',
+  },
+  { key: 'copy', long: '--copy', description: 'write a separate copy into every target (no hard links)' },
+  { key: 'create', long: '--create', description: 'create missing maildirs given as arguments (mode 0700)' },
+  {
+    key: 'mode',
+    long: '--mode',
+    value: '<octal>',
+    description: 'mode of delivered files for maildirs given as arguments (default 0600)',
+    parse: parseModeArg,
+  },
+  {
+    key: 'sizeLimit',
+    long: '--size-limit',
+    value: '<size>',
+    description: 'largest message accepted: bytes, or with K, M, G (default 512M)',
+    parse: parseSizeArg,
+  },
+  {
+    key: 'timeout',
+    long: '--timeout',
+    value: '<seconds>',
+    description: 'give up after this many seconds: temporary failure (default 900)',
+    parse: parseSeconds,
+  },
+  {
+    key: 'stateDir',
+    long: '--state-dir',
+    value: '<dir>',
+    description: 'folder of the exactly-once journal (default ~/.local/state/maildir-fanout)',
+    parse: parsePath,
+  },
+  {
+    key: 'noJournal',
+    long: '--no-journal',
+    description: 'no exactly-once journal: a retry after a failed publish may duplicate',
+  },
+  {
+    key: 'traceHeaders',
+    long: '--trace-headers',
+    value: '<mode>',
+    description: 'prepend Return-Path and Delivered-To: auto (under qmail only), always, or none',
+    choices: ['auto', 'always', 'none'],
+  },
+  { key: 'quiet', long: '--quiet', description: 'never print a diagnostic (for Exim); use with --log' },
+  {
+    key: 'log',
+    long: '--log',
+    value: '<file>',
+    description: 'append one line per delivery to this file, or "syslog"',
+    parse: parsePath,
+  },
+  {
+    key: 'exitCodes',
+    long: '--exit-codes',
+    value: '<dialect>',
+    description: 'sysexits (75 temporary, 65 permanent) or qmail (111, 100)',
+    choices: ['sysexits', 'qmail'],
+    shownDefault: 'sysexits',
+  },
+  {
+    key: 'allowRoot',
+    long: '--allow-root',
+    description: 'allow running as root (delivered files would belong to root)',
+  },
+  { key: 'version', long: '--version', short: '-V', description: 'print the version' },
+  { key: 'help', long: '--help', short: '-h', description: 'print this help' },
+];
+
+const CHECK_DESCRIPTION =
+  'Self-check for cron or monitoring: silent and exit 0 when every target can take mail and ' +
+  'is being read; otherwise a report and exit 1 (WARNING), 2 (CRITICAL) or 3 (UNKNOWN).';
+
+const CHECK_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'config',
+    long: '--config',
+    short: '-c',
+    value: '<file>',
+    description: 'the targets.json that deliveries use',
+  },
+  {
+    key: 'stateDir',
+    long: '--state-dir',
+    value: '<dir>',
+    description: 'folder of the exactly-once journal, as for delivery',
+    parse: parsePath,
+  },
+  {
+    key: 'format',
+    long: '--format',
+    value: '<format>',
+    description: 'text (silent when healthy), nagios or json',
+    choices: ['text', 'nagios', 'json'],
+    shownDefault: 'text',
+  },
+  { key: 'verbose', long: '--verbose', short: '-v', description: 'show every check, also those that pass' },
+  {
+    key: 'repair',
+    long: '--repair',
+    description: 'finish interrupted deliveries and remove stale files from tmp/',
+  },
+  { key: 'allowRoot', long: '--allow-root', description: 'allow running as root' },
+  { key: 'help', long: '--help', short: '-h', description: 'print this help' },
+];
+
+const DELIVER_HELP: HelpPage = {
+  usage: 'maildir-fanout [options] [maildir...]\n       maildir-fanout check [options] [maildir...]',
+  description:
+    'Deliver one message from standard input into every target maildir: all or nothing, ' +
+    'durably, with exit codes every MTA understands (75 = try again later).',
+  operand: { name: 'maildir', description: 'target maildirs, instead of --config' },
+  options: DELIVER_OPTIONS,
+  commands: [{ term: 'check [options] [maildir...]', description: CHECK_DESCRIPTION }],
+  epilogue:
+    'Exit status: 0 delivered; 75 temporary failure (the MTA retries); 65 permanent (bounce).\n' +
+    'Examples:\n  maildir-fanout --config ~/targets.json < message.eml\n' +
+    '  maildir-fanout --dry-run ~/Maildir-a ~/Maildir-b < message.eml\n' +
+    'See maildir-fanout(1).',
+};
+
+const CHECK_HELP: HelpPage = {
+  usage: 'maildir-fanout check [options] [maildir...]',
+  description: CHECK_DESCRIPTION,
+  operand: { name: 'maildir', description: 'target maildirs, instead of --config' },
+  options: CHECK_OPTIONS,
+};
+
 export function parseCommandLine(args: readonly string[]): Invocation {
-  let output = '';
-  let result: Invocation | undefined;
-  const program = new Command('maildir-fanout')
-    .description(
-      'Deliver one message from standard input into every target maildir: all or nothing, ' +
-        'durably, with exit codes every MTA understands (75 = try again later).',
-    )
-    .argument('[maildir...]', 'target maildirs, instead of --config')
-    .option('-c, --config <file>', 'read targets and settings from this JSON file')
-    .option('-n, --dry-run', 'show what would be delivered where, and write nothing')
-    .option('--copy', 'write a separate copy into every target (no hard links)')
-    .option('--create', 'create missing maildirs given as arguments (mode 0700)')
-    .option(
-      '--mode <octal>',
-      'mode of delivered files for maildirs given as arguments (default 0600)',
-      parseModeArg,
-    )
-    .option(
-      '--size-limit <size>',
-      'largest message accepted: bytes, or with K, M, G (default 512M)',
-      parseSizeArg,
-    )
-    .option(
-      '--timeout <seconds>',
-      'give up after this many seconds: temporary failure (default 900)',
-      parseSeconds,
-    )
-    .option(
-      '--state-dir <dir>',
-      'folder of the exactly-once journal (default ~/.local/state/maildir-fanout)',
-      parsePath,
-    )
-    .option('--no-journal', 'no exactly-once journal: a retry after a failed publish may duplicate')
-    .addOption(
-      new Option(
-        '--trace-headers <mode>',
-        'prepend Return-Path and Delivered-To: auto (under qmail only), always, or none',
-      ).choices(['auto', 'always', 'none']),
-    )
-    .option('--quiet', 'never print a diagnostic (for Exim); use with --log')
-    .option('--log <file>', 'append one line per delivery to this file, or "syslog"', parsePath)
-    .addOption(
-      new Option('--exit-codes <dialect>', 'sysexits (75 temporary, 65 permanent) or qmail (111, 100)')
-        .choices(['sysexits', 'qmail'])
-        .default('sysexits'),
-    )
-    .option('--allow-root', 'allow running as root (delivered files would belong to root)')
-    .version(version, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'print this help')
-    .addHelpText(
-      'after',
-      '\nExit status: 0 delivered; 75 temporary failure (the MTA retries); 65 permanent (bounce).\n' +
-        'Examples:\n  maildir-fanout --config ~/targets.json < message.eml\n' +
-        '  maildir-fanout --dry-run ~/Maildir-a ~/Maildir-b < message.eml\n' +
-        'See maildir-fanout(1).',
-    )
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => void (output += text),
-      writeErr: (text) => void (output += text),
-      outputError: () => undefined, // reported by us, as one line, with a status code
-    })
-    .action((maildirs: string[], opts: Record<string, unknown>) => {
-      result = { kind: 'deliver', options: toOptions(maildirs, opts) };
-    });
-  // Options after "check" are its own, even those the delivery also has (--allow-root).
-  program.enablePositionalOptions();
-  // Created after exitOverride/configureOutput, so that it inherits both.
-  program
-    .command('check')
-    .description(
-      'Self-check for cron or monitoring: silent and exit 0 when every target can take mail and ' +
-        'is being read; otherwise a report and exit 1 (WARNING), 2 (CRITICAL) or 3 (UNKNOWN).',
-    )
-    .argument('[maildir...]', 'target maildirs, instead of --config')
-    .option('-c, --config <file>', 'the targets.json that deliveries use')
-    .option('--state-dir <dir>', 'folder of the exactly-once journal, as for delivery', parsePath)
-    .addOption(
-      new Option('--format <format>', 'text (silent when healthy), nagios or json')
-        .choices(['text', 'nagios', 'json'])
-        .default('text'),
-    )
-    .option('-v, --verbose', 'show every check, also those that pass')
-    .option('--repair', 'finish interrupted deliveries and remove stale files from tmp/')
-    .option('--allow-root', 'allow running as root')
-    .helpOption('-h, --help', 'print this help')
-    .action((maildirs: string[], opts: Record<string, unknown>) => {
-      result = {
-        kind: 'check',
-        options: {
-          ...(typeof opts.config === 'string' ? { config: opts.config } : {}),
-          ...(typeof opts.stateDir === 'string' ? { stateDir: opts.stateDir } : {}),
-          maildirs,
-          allowRoot: opts.allowRoot === true,
-          format: opts.format === 'nagios' || opts.format === 'json' ? opts.format : 'text',
-          verbose: opts.verbose === true,
-          repair: opts.repair === true,
-        },
-      };
-    });
-  try {
-    program.parse([...args], { from: 'user' });
-  } catch (error: unknown) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
-        return { kind: 'print', text: output };
-      }
-      return { kind: 'usage-error', text: error.message.replace(/^error: /, ''), check: args[0] === 'check' };
-    }
-    throw error;
+  // "check" is a command only as the first argument; its options are its own, even those the
+  // delivery also has (--allow-root).
+  if (args[0] === 'check') return parseCheck(args.slice(1));
+  if (asks(args, '--help', '-h')) return { kind: 'print', text: helpText(DELIVER_HELP) };
+  if (asks(args, '--version', '-V')) return { kind: 'print', text: `${version}\n` };
+  const parsed = parseOptions(args, DELIVER_OPTIONS);
+  if (parsed.kind === 'error') return { kind: 'usage-error', text: parsed.text, check: false };
+  if (parsed.operands.includes('check')) {
+    return {
+      kind: 'usage-error',
+      text: "'check' must come first: maildir-fanout check [options]",
+      check: false,
+    };
   }
-  return result ?? { kind: 'usage-error', text: 'nothing to do', check: false };
+  return { kind: 'deliver', options: toOptions(parsed.operands, parsed.values) };
 }
 
-function toOptions(maildirs: string[], o: Record<string, unknown>): DeliverOptions {
+function parseCheck(args: readonly string[]): Invocation {
+  if (asks(args, '--help', '-h')) return { kind: 'print', text: helpText(CHECK_HELP) };
+  const parsed = parseOptions(args, CHECK_OPTIONS);
+  if (parsed.kind === 'error') return { kind: 'usage-error', text: parsed.text, check: true };
+  const o = parsed.values;
+  return {
+    kind: 'check',
+    options: {
+      ...(typeof o.config === 'string' ? { config: o.config } : {}),
+      ...(typeof o.stateDir === 'string' ? { stateDir: o.stateDir } : {}),
+      maildirs: parsed.operands,
+      allowRoot: o.allowRoot === true,
+      format: o.format === 'nagios' || o.format === 'json' ? o.format : 'text',
+      verbose: o.verbose === true,
+      repair: o.repair === true,
+    },
+  };
+}
+
+/** --help and --version win over everything else before "--", as with most GNU tools. */
+function asks(args: readonly string[], long: string, short: string): boolean {
+  const end = args.indexOf('--');
+  const options = end === -1 ? args : args.slice(0, end);
+  return options.some((arg) => arg === long || arg === short);
+}
+
+function toOptions(maildirs: string[], o: Readonly<Record<string, unknown>>): DeliverOptions {
   return {
     ...(typeof o.config === 'string' ? { config: o.config } : {}),
     maildirs,
@@ -161,7 +230,7 @@ function toOptions(maildirs: string[], o: Record<string, unknown>): DeliverOptio
     ...(typeof o.sizeLimit === 'number' ? { sizeLimit: o.sizeLimit } : {}),
     ...(typeof o.timeout === 'number' ? { timeout: o.timeout } : {}),
     ...(typeof o.stateDir === 'string' ? { stateDir: o.stateDir } : {}),
-    journal: o.journal !== false,
+    journal: o.noJournal !== true,
     ...(typeof o.traceHeaders === 'string' ? { traceHeaders: o.traceHeaders as TraceHeaderMode } : {}),
     quiet: o.quiet === true,
     ...(typeof o.log === 'string' ? { log: o.log } : {}),
@@ -169,28 +238,25 @@ function toOptions(maildirs: string[], o: Record<string, unknown>): DeliverOptio
   };
 }
 
-function parseModeArg(value: string): number {
+function parseModeArg(value: string): { value: number } | string {
   const parsed = parseMode(value);
-  if (!parsed.ok) throw new InvalidArgumentError(parsed.problem);
-  return parsed.mode;
+  return parsed.ok ? { value: parsed.mode } : parsed.problem;
 }
 
 /** A non-empty path (an empty one would silently mean the working directory). */
-function parsePath(value: string): string {
-  if (value === '') throw new InvalidArgumentError('expected a path');
-  return value;
+function parsePath(value: string): { value: string } | string {
+  return value === '' ? 'expected a path' : { value };
 }
 
-function parseSizeArg(value: string): number {
+function parseSizeArg(value: string): { value: number } | string {
   const bytes = parseSize(value);
-  if (bytes === undefined)
-    throw new InvalidArgumentError('expected bytes, or a number with K, M or G, e.g. 50M');
-  return bytes;
+  return bytes === undefined ? 'expected bytes, or a number with K, M or G, e.g. 50M' : { value: bytes };
 }
 
-function parseSeconds(value: string): number {
+function parseSeconds(value: string): { value: number } | string {
+  // 86400: a day, far past any MTA's own limit (Postfix command_time_limit is 1000 s).
   if (!/^[1-9][0-9]{0,4}$/.test(value) || Number(value) > 86400) {
-    throw new InvalidArgumentError('expected whole seconds from 1 to 86400');
+    return 'expected whole seconds from 1 to 86400';
   }
-  return Number(value);
+  return { value: Number(value) };
 }

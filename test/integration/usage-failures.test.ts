@@ -1,5 +1,5 @@
 // A wrong command line in a .forward or .qmail line is an operator's mistake: exit 75 with
-// 4.3.5, never commander's exit 1 (which Postfix and Exim bounce), and nothing delivered.
+// 4.3.5, never an argument parser's exit 1 (which Postfix and Exim bounce), and nothing delivered.
 // Running as root without --allow-root is refused the same way (DESIGN.md, Security).
 import { after, describe, it } from 'node:test';
 import { assertFailure, assertNothingDelivered, EX_TEMPFAIL, MESSAGE } from './fault-helpers';

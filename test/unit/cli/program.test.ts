@@ -108,7 +108,7 @@ describe('parseCommandLine: usage errors', () => {
     });
   }
 
-  it('usage errors do not start with commander\'s "error: "', () => {
+  it('usage errors are one line of our own, without a parser prefix ("error: ")', () => {
     const invocation = parseCommandLine(['--bogus']);
     assert.ok(invocation.kind === 'usage-error' && !invocation.text.startsWith('error:'));
   });

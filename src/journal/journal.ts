@@ -5,13 +5,14 @@
 // publishes only to maildirs that lack it. Records of dead runs are rolled forward.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { FileSystem } from '../maildir/file-system';
+import { nodeFileSystem, type FileSystem } from '../maildir/file-system';
 import type { NameSource } from '../maildir/name-source';
 import { errnoOf } from '../outcome/errno';
 import { digestOfRecordName, journalLayout, recordName, type JournalLayout } from './layout';
 import { lockMessage, lockMessageNow, type HeldLock } from './lock';
 import { maildirsOf, parseRecord, serializeRecord, type JournalCopy, type JournalRecord } from './record';
 import { rollForward } from './recover';
+import { writeRecordFile } from './write-record';
 import { pruneJournal } from './prune';
 
 export interface JournalOptions {
@@ -121,12 +122,11 @@ export function openJournal(options: JournalOptions): Journal {
               copies,
             };
             try {
-              const { default: writeFileAtomic } = await import('write-file-atomic');
-              // write-file-atomic: temp file, fsync, rename; it removes its temp file on failure.
-              await writeFileAtomic(pendingPath(digest), serializeRecord(record), {
-                mode: 0o600,
-                fsync: true,
-              });
+              // The pid and the clock make the temporary name unique between runs of this host.
+              const suffix = `${options.pid}${Math.floor(options.now())}`;
+              // Records live on the real file system, like every other journal file here; only
+              // the maildir calls and the fsync of pending/ go through the injected `fs`.
+              await writeRecordFile(nodeFileSystem, pendingPath(digest), serializeRecord(record), suffix);
             } catch (error: unknown) {
               throw new IntentError(error, false);
             }

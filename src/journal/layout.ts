@@ -30,7 +30,7 @@ export function journalLayout(stateDir: string, host: string): JournalLayout {
 /** File name of the record for a message: its digest, so that a lookup is one open(). */
 export const recordName = (digest: string): string => `${digest}.json`;
 
-/** A record name back to its digest; undefined for anything else (write-file-atomic temps). */
+/** A record name back to its digest; undefined for anything else (temporary files of write-record.ts). */
 export function digestOfRecordName(name: string): string | undefined {
   const match = /^([0-9a-f]{64})\.json$/.exec(name);
   return match?.[1];

@@ -1,5 +1,5 @@
 // Expiry of old records, so that the journal stays bounded: completion records older than the
-// dedupe window, corrupt records as old, and write-file-atomic leftovers. At most once an hour
+// dedupe window, corrupt records as old, and leftover temporary files of records. At most once an hour
 // per host (a stamp file's mtime says when), with no lock: unlinking an expired file twice is
 // harmless, so concurrent deliveries never wait for a pruner.
 import { promises as fsp } from 'node:fs';
@@ -30,7 +30,7 @@ export async function pruneJournal(
   const cutoff = time - keepDays * DAY_MS;
   await removeOlder(layout.done, cutoff, () => true);
   await removeOlder(layout.corrupt, cutoff, () => true);
-  // write-file-atomic's temporary files (<digest>.json.<hash>) of runs killed while writing.
+  // Temporary files of records (<digest>.json.<digits>, write-record.ts) of runs killed while writing.
   await removeOlder(layout.pending, time - DAY_MS, (name) => digestOfRecordName(name) === undefined);
 }
 

@@ -7,7 +7,7 @@
 // one copy in each target.
 // With hard links (the default) only target a's file is written and b and c get link(2)s of it
 // in their tmp/; --copy writes and syncs three files. Then the journal writes its intent record
-// with write-file-atomic (a temporary file, fsync, rename into pending/) and fsyncs pending/;
+// with write-record.ts (a temporary file, fsync, rename into pending/) and fsyncs pending/;
 // publishing is one rename(2) per target; the record is renamed into done/ at the end.
 // File-system calls run in target order (a, b, c) on one thread (see runWithFault), so "the Nth
 // call" names one step (recount with `UV_THREADPOOL_SIZE=1 strace -f -e trace=fsync,rename,link`):

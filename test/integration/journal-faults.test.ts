@@ -5,7 +5,7 @@
 // is published, the journal's own intent included, leaves nothing anywhere.
 //
 // The renames of a delivery to 3 maildirs, in order (checked by the first test, from a trace):
-//   1 write-file-atomic's temp file → pending/<digest>.json (the intent)
+//   1 write-record.ts's temp file → pending/<digest>.json (the intent)
 //   2, 3, 4 tmp/<name> → new/<name> of targets a, b, c (publishing, maildir step 6)
 //   5 pending/<digest>.json → done/<digest>.json (completion)
 // and its fsyncs, with hard links (the default): 1 a's tmp file (b and c get links to it),
@@ -187,7 +187,7 @@ describe('a fault at each step of publishing, then the retry', () => {
     it(`${fault.what}: exit 75, ${fault.status} naming the journal, nothing delivered anywhere, no tmp file and no record left; the retry delivers one copy to each`, async () => {
       const { dirs, state, message, digest, args } = setUp();
       const layout = journalOf(state);
-      // openat: the Nth open of a path in pending/ is the intent file (write-file-atomic's temp).
+      // openat: the Nth open of a path in pending/ is the intent file (write-record.ts's temp).
       const when = fault.syscall === 'openat' ? await intentOpenIndex(message) : fault.when;
       const failed = await runWithInjection(
         { syscall: fault.syscall, errno: fault.errno, when },

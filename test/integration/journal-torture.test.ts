@@ -22,7 +22,7 @@
 // know they were ours; maildir readers and the self-check remove tmp files older than 36 h).
 // What must not be left is a tmp file a later run should have published: at the end no record
 // is pending, and every record names only copies that left tmp/. (A run killed inside
-// write-file-atomic leaves its temp file <digest>.json.<n> in pending/: not a record, and
+// write-record.ts leaves its temp file <digest>.json.<n> in pending/: not a record, and
 // pruned after a day; the final check allows exactly those seen right after such a kill.)
 //
 // The lock of a run killed while holding it goes stale only after 10 s (src/journal/lock.ts).
@@ -255,7 +255,7 @@ describe(`crash torture: SIGKILL at a random instant, then MTA retries (seed ${S
   let perByteMs = 30 / MAX_SIZE;
   let realWaitsLeft = REAL_WAITS;
   const kills = new Map<string, number>();
-  const atomicLeftovers = new Set<string>(); // write-file-atomic temps of runs killed inside it
+  const atomicLeftovers = new Set<string>(); // write-record.ts temps of runs killed inside it
   const expectedMs = (plan: Plan): number =>
     baseMs + perByteMs * plan.size * (plan.copy ? plan.targets : 1) + 2 * plan.targets;
   after(() => {
@@ -461,13 +461,13 @@ describe(`crash torture: SIGKILL at a random instant, then MTA retries (seed ${S
 
   it('afterwards: no record is pending, no lock is held, nothing was found corrupt', () => {
     assert.deepEqual(recordDigests(layout.pending), [], 'pending/ holds no record');
-    // write-file-atomic's own temp file of a run killed while writing its intent: not a record,
+    // write-record.ts's own temp file of a run killed while writing its intent: not a record,
     // nothing refers to it, and pruning removes it after a day (src/journal/prune.ts).
     const others = names(layout.pending).filter((name) => !atomicLeftovers.has(name));
     assert.deepEqual(
       others,
       [],
-      'pending/ holds nothing but write-file-atomic leftovers seen right after a kill',
+      'pending/ holds nothing but write-record.ts leftovers seen right after a kill',
     );
     assert.deepEqual(names(layout.locks), [], 'locks/ is empty');
     assert.deepEqual(names(layout.corrupt), [], 'corrupt/ is empty');
@@ -488,6 +488,6 @@ describe(`crash torture: SIGKILL at a random instant, then MTA retries (seed ${S
       }
     }
     if (atomicLeftovers.size > 0)
-      console.log(`write-file-atomic leftovers in pending/: ${[...atomicLeftovers].join(' ')}`);
+      console.log(`write-record.ts leftovers in pending/: ${[...atomicLeftovers].join(' ')}`);
   });
 });

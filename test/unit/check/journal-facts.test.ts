@@ -70,7 +70,7 @@ describe('journalFacts', () => {
     for (const r of [dead, live, stuck])
       bytes += put(layout.pending, recordName(r.digest), serializeRecord(r));
     bytes += put(layout.pending, recordName('4'.repeat(64)), '{"version": 1, "dig'); // torn: skipped
-    put(layout.pending, `${recordName('5'.repeat(64))}.123`, 'a write-file-atomic temp'); // not a record
+    put(layout.pending, `${recordName('5'.repeat(64))}.123`, 'a temporary record file'); // not a record
     bytes += put(layout.done, recordName('6'.repeat(64)), serializeRecord(record(6, DEAD, HOUR)));
     bytes += put(layout.corrupt, `${recordName('7'.repeat(64))}.99`, 'garbage');
     const facts = await journalFacts(layout, isAlive, NOW);

@@ -498,7 +498,7 @@ describe('deliver with the journal', () => {
     assert.deepEqual(doneMaildirs(), ROOTS);
   });
 
-  // Found while updating these tests: writeIntent() fails after write-file-atomic has renamed
+  // Found while updating these tests: writeIntent() fails after the record write has renamed
   // the record into pending/ (only the fsync of pending/ failed); deliver() then removes every
   // tmp copy, but the record stays. The retry finds it, sees every tmp file gone, takes them for
   // published (recover.ts, publish "gone"), moves it to done/ and skips every target: exit 0 and

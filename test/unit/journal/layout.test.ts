@@ -33,7 +33,7 @@ describe('recordName and digestOfRecordName', () => {
   });
 
   for (const [name, why] of [
-    [`${DIGEST}.json.3165872614`, "write-file-atomic's temp file"],
+    [`${DIGEST}.json.3165872614`, 'a temporary record file (write-record.ts)'],
     [`${DIGEST.toUpperCase()}.json`, 'upper-case hex'],
     [`${DIGEST.slice(1)}.json`, '63 digits'],
     [`${DIGEST}0.json`, '65 digits'],

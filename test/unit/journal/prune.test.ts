@@ -1,5 +1,5 @@
 // Expiry keeps the journal bounded: completion and corrupt records older than keepDays go, and
-// write-file-atomic leftovers older than a day; a pending record (a delivery not finished) never
+// temporary record files older than a day; a pending record (a delivery not finished) never
 // does. At most once an hour, by the clock the journal is given.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -75,7 +75,7 @@ describe('pruneJournal', () => {
     assert.deepEqual(list(layout.corrupt), [`${recordName(digest(2))}.1700000000001`]);
   });
 
-  it("pending/: a record is never removed, however old (its copies wait in tmp/); write-file-atomic's leftovers go after a day", async () => {
+  it('pending/: a record is never removed, however old (its copies wait in tmp/); temporary record files go after a day', async () => {
     const layout = journal();
     const now = Date.now();
     file(layout.pending, recordName(digest(1)), now - 100 * DAY);
@@ -109,7 +109,7 @@ describe('pruneJournal', () => {
   // The hour must be measured on the clock the journal is given (`now`), the one that decides
   // what has expired: with the stamp's mtime taken from the file system's clock instead, a clock
   // ahead of it (an injected one, or an NFS server's clock behind this host's) prunes on every
-  // delivery, and a day ahead also removes write-file-atomic temp files of intents being written.
+  // delivery, and a day ahead also removes the temp files of intents being written.
   it('at most once an hour by the injected clock, even when that clock is days ahead of the file system', async () => {
     const layout = journal();
     const start = Date.now() + 10 * DAY;

@@ -6,6 +6,7 @@ import { runCheck, type CheckOptions } from './cli/check';
 import { processIsAlive } from './check/journal-facts';
 import { openJournal } from './journal/journal';
 import { nameSource, systemNameInputs } from './maildir/name-source';
+import { fdInput } from './message/fd-input';
 import { nodeFileSystem } from './maildir/file-system';
 import { tmpRegistry } from './maildir/tmp-registry';
 import { messageOf } from './outcome/errno';
@@ -57,30 +58,6 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   process.on(signal, () => guard.interrupt(temporary('4.3.0', `interrupted by ${signal}`)));
 }
 
-/** stdin as an iterable that is not destroyed when a consumer stops early, so it can be drained. */
-function messageInput(): { input: AsyncIterable<Buffer> | undefined; drain(): Promise<void> } {
-  if (process.stdin.isTTY) return { input: undefined, drain: () => Promise.resolve() };
-  const iterator = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let done = false;
-  const next = async (): Promise<IteratorResult<Buffer>> => {
-    const result = await iterator.next();
-    if (result.done === true) done = true;
-    return result;
-  };
-  return {
-    input: { [Symbol.asyncIterator]: () => ({ next }) },
-    // After a failure, read the rest: an MTA that gets EPIPE while writing may report that
-    // instead of our exit status. Bounded by the deadline.
-    async drain() {
-      try {
-        while (!done) await next();
-      } catch {
-        // a read error while discarding changes nothing
-      }
-    },
-  };
-}
-
 async function main(): Promise<never> {
   const invocation = parseCommandLine(process.argv.slice(2));
   if (invocation.kind === 'print') {
@@ -97,7 +74,7 @@ async function main(): Promise<never> {
   if (invocation.kind === 'check') return check(invocation.options);
   const options = invocation.options;
   dialect = options.exitCodes;
-  const message = messageInput();
+  const message = fdInput(0);
   const nameInputs = systemNameInputs();
   const names = nameSource(nameInputs);
   const outcome = await runDelivery(options, environment(), message.input, {

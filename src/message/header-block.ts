@@ -29,7 +29,8 @@ export async function peekHeaderBlock(
       ended = true;
       break;
     }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+    // A copy: the input may reuse its buffer for the next chunk (src/message/fd-input.ts).
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : Buffer.from(next.value);
     chunks.push(chunk);
     const window = Buffer.concat([tail, chunk]);
     const atStart = length < 2 && headerEnd(Buffer.concat(chunks)) !== undefined;

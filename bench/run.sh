@@ -96,12 +96,12 @@ fi
 scratch=$(mktemp -d "$scratch_parent/mf-bench.XXXX")
 trap 'rm -rf -- "$scratch"' EXIT
 
-# Measure a snapshot of the built tool (launcher and bundle, which needs no other file): a
+# Measure a snapshot of the built tool (launcher, entry point, bundle and its code cache): a
 # rebuild in the work tree during the run (`npm run build` starts by deleting dist/) must neither
 # break the run nor change what it measures half-way.
 mkdir -p "$scratch/tool/bin" "$scratch/tool/dist"
 cp -- "$repo/bin/maildir-fanout" "$scratch/tool/bin/"
-cp -- "$repo/dist/maildir-fanout.js" "$scratch/tool/dist/"
+cp -- "$repo/dist/start.js" "$repo/dist/maildir-fanout.js" "$repo/dist/maildir-fanout.js.cache" "$scratch/tool/dist/"
 tool=$scratch/tool/bin/maildir-fanout
 
 # For the report header; bench/deliver.mjs reads the same two variables the same way.

@@ -31,7 +31,9 @@ done
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 here=$repo/packaging
-[ -f "$repo/dist/maildir-fanout.js" ] || die "$repo/dist/maildir-fanout.js is missing: run \`npm run build\` first"
+for file in start.js maildir-fanout.js maildir-fanout.js.cache; do
+  [ -f "$repo/dist/$file" ] || die "$repo/dist/$file is missing: run \`npm run build\` first"
+done
 mkdir -p -- "$1"
 outdir=$(cd -- "$1" && pwd -P)
 
@@ -76,7 +78,9 @@ install -d "$root/DEBIAN" "$root/usr/bin" "$share/bin" "$share/dist" "$root/usr/
 # The launcher finds its bundle at ../dist/ of its own resolved path, so /usr/bin holds only a
 # relative link (Debian policy 10.5: relative within one top-level directory).
 install -m 0755 "$repo/bin/maildir-fanout" "$share/bin/maildir-fanout"
-install -m 0644 "$repo/dist/maildir-fanout.js" "$share/dist/maildir-fanout.js"
+for file in start.js maildir-fanout.js maildir-fanout.js.cache; do
+  install -m 0644 "$repo/dist/$file" "$share/dist/$file"
+done
 ln -s ../share/maildir-fanout/bin/maildir-fanout "$root/usr/bin/maildir-fanout"
 install -m 0644 "$repo/schema/targets.schema.json" "$share/targets.schema.json"
 

@@ -49,6 +49,8 @@ const EXPECTED_CONTENTS = [
   '-rwxr-xr-x ./usr/share/maildir-fanout/bin/maildir-fanout',
   'drwxr-xr-x ./usr/share/maildir-fanout/dist/',
   '-rw-r--r-- ./usr/share/maildir-fanout/dist/maildir-fanout.js',
+  '-rw-r--r-- ./usr/share/maildir-fanout/dist/maildir-fanout.js.cache',
+  '-rw-r--r-- ./usr/share/maildir-fanout/dist/start.js',
   '-rw-r--r-- ./usr/share/maildir-fanout/targets.schema.json',
   'drwxr-xr-x ./usr/share/man/',
   'drwxr-xr-x ./usr/share/man/man1/',

@@ -37,9 +37,12 @@ export function cliPath(): string {
     mkdirSync(join(dir, 'bin'));
     mkdirSync(join(dir, 'dist'));
     copyFileSync(join(repo, 'bin/maildir-fanout'), join(dir, 'bin/maildir-fanout'));
-    copyFileSync(join(repo, 'dist/maildir-fanout.js'), join(dir, 'dist/maildir-fanout.js'));
     chmodSync(join(dir, 'bin/maildir-fanout'), 0o755);
-    chmodSync(join(dir, 'dist/maildir-fanout.js'), 0o644);
+    // The entry point, the bundle and its code cache: what the launcher runs (src/start.ts).
+    for (const file of ['start.js', 'maildir-fanout.js', 'maildir-fanout.js.cache']) {
+      copyFileSync(join(repo, 'dist', file), join(dir, 'dist', file));
+      chmodSync(join(dir, 'dist', file), 0o644);
+    }
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
     installed = join(dir, 'bin/maildir-fanout');
   }

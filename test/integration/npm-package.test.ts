@@ -43,6 +43,8 @@ const PACKED_FILES = [
   'bin/maildir-fanout',
   'dist/maildir-fanout.js',
   'dist/maildir-fanout.js.LEGAL.txt',
+  'dist/maildir-fanout.js.cache',
+  'dist/start.js',
   'examples/commit-mail.eml',
   'examples/dot-forward',
   'examples/dot-qmail',

@@ -2,6 +2,7 @@
 // record whose process is gone: its copies wait in tmp/, unseen by consumers, until the next
 // delivery or --repair finishes them), records moved aside as corrupt, and the folder's size.
 import { promises as fsp } from 'node:fs';
+import { lstatOrUndefined } from './quick-stat';
 import { join } from 'node:path';
 import { digestOfRecordName, type JournalLayout } from '../journal/layout';
 import { parseRecord, type JournalRecord } from '../journal/record';
@@ -60,23 +61,14 @@ export async function journalFacts(
     }
     unfinished.push(record);
     // A tmp file still there is a copy not yet published (publishing is a rename).
-    const left = await Promise.all(
-      record.copies.map((c) =>
-        fsp.lstat(c.tmp).then(
-          () => c.target,
-          () => undefined,
-        ),
-      ),
-    );
     waiting.set(
       record.digest,
-      left.filter((target) => target !== undefined),
+      record.copies.filter((c) => lstatOrUndefined(c.tmp) !== undefined).map((c) => c.target),
     );
   }
   const sizeOf = async (dir: string): Promise<number> => {
     let total = 0;
-    for (const name of await list(dir))
-      total += (await fsp.lstat(join(dir, name)).catch(() => undefined))?.size ?? 0;
+    for (const name of await list(dir)) total += lstatOrUndefined(join(dir, name))?.size ?? 0;
     return total;
   };
   const done = await list(layout.done);

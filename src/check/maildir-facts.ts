@@ -8,6 +8,7 @@ import type { FileSystem } from '../maildir/file-system';
 import { maildirLayout } from '../maildir/layout';
 import type { NameSource } from '../maildir/name-source';
 import { precheckMaildir } from '../maildir/precheck';
+import { lstatOrUndefined } from './quick-stat';
 import { ioFailure } from '../outcome/io-failure';
 import type { Failure } from '../outcome/outcome';
 
@@ -115,7 +116,7 @@ async function folderFacts(dir: string, olderThan: number, label: string): Promi
     const older: [string, number][] = [];
     for (const name of await fsp.readdir(dir)) {
       const path = join(dir, name);
-      const stats = await fsp.lstat(path).catch(() => undefined); // gone meanwhile: a consumer took it
+      const stats = lstatOrUndefined(path); // undefined: gone meanwhile, a consumer took it
       if (stats === undefined || !stats.isFile()) continue;
       count++;
       bytes += stats.size;

@@ -2,7 +2,7 @@
 // bytes as delivered, i.e. the input without its leading From_ line, which Postfix and Exim
 // re-stamp with the current time on every attempt. Every other byte counts: two messages that
 // differ in one header are different messages.
-import { createHash } from 'node:crypto';
+import { loadCrypto } from '../runtime/builtins';
 import type { MessageSink } from '../message/pump';
 
 export interface DigestSink extends MessageSink {
@@ -11,7 +11,7 @@ export interface DigestSink extends MessageSink {
 }
 
 export function digestSink(): DigestSink {
-  const hash = createHash('sha256');
+  const hash = loadCrypto().createHash('sha256');
   return {
     write(chunk) {
       hash.update(chunk);

@@ -3,6 +3,7 @@
 // local file system (each append is atomic with respect to the file offset).
 // Never throws: a broken log must not turn a delivery into a failure.
 import { constants, promises as fsp } from 'node:fs';
+import { loadChildProcess } from '../runtime/builtins';
 
 const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
@@ -22,10 +23,8 @@ export async function appendLog(destination: string, line: string): Promise<void
   }
 }
 
-async function toSyslog(line: string): Promise<void> {
-  // Loaded here, not at start-up: node:child_process costs about 8 ms to load, on every
-  // delivery, and only a syslog destination needs it.
-  const { spawn } = await import('node:child_process');
+function toSyslog(line: string): Promise<void> {
+  const { spawn } = loadChildProcess();
   return new Promise((resolve) => {
     // logger adds its own time stamp: drop ours (the first field).
     const message = line.replace(/^\S+ /, '').trimEnd();

@@ -13,8 +13,8 @@
 // the process from exiting at the deadline or on SIGTERM (Node joins its pool threads at exit).
 // Regular files (`< message.eml`) never block, and are read with fs.read.
 import { fstatSync, read } from 'node:fs';
-import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
-import { isatty } from 'node:tty';
+import type { OnReadOpts, SocketConstructorOpts } from 'node:net';
+import { loadNet, loadTty } from '../runtime/builtins';
 
 /** A pipe's default capacity on Linux (pipe(7)): one read can empty a full pipe. */
 const CHUNK_BYTES = 64 * 1024;
@@ -28,10 +28,15 @@ export interface MessageInput {
 
 type NextChunk = () => Promise<Buffer | undefined>;
 
+// node:net and node:tty are loaded here, not at start-up: together with the stream code they
+// pull in they cost about 4 ms, which `check`, --help and --version do not need.
 export function fdInput(fd: number): MessageInput {
-  if (isatty(fd)) return { input: undefined, drain: () => Promise.resolve() };
+  const kind = kindOf(fd);
+  if (kind === 'device' && loadTty().isatty(fd)) {
+    return { input: undefined, drain: () => Promise.resolve() };
+  }
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  const nextChunk = isStream(fd) ? socketChunks(fd, buffer) : fileChunks(fd, buffer);
+  const nextChunk = kind === 'stream' ? socketChunks(loadNet().Socket, fd, buffer) : fileChunks(fd, buffer);
   let done = false;
   const next = async (): Promise<IteratorResult<Buffer>> => {
     if (done) return { done: true, value: undefined };
@@ -56,13 +61,14 @@ export function fdInput(fd: number): MessageInput {
   };
 }
 
-/** A pipe or a socket: what an MTA connects to a command's standard input. */
-function isStream(fd: number): boolean {
+/** 'stream': a pipe or a socket, what an MTA connects to a command's standard input. */
+function kindOf(fd: number): 'stream' | 'device' | 'other' {
   try {
     const stats = fstatSync(fd);
-    return stats.isFIFO() || stats.isSocket();
+    if (stats.isFIFO() || stats.isSocket()) return 'stream';
+    return stats.isCharacterDevice() ? 'device' : 'other'; // a terminal, or /dev/null
   } catch {
-    return false; // fs.read will report the problem
+    return 'other'; // fs.read will report the problem
   }
 }
 
@@ -82,7 +88,7 @@ function fileChunks(fd: number, buffer: Buffer): NextChunk {
  * reading until the consumer asks for the next chunk, so the buffer is never overwritten while
  * a chunk is in use, and a slow disk slows the reader instead of filling memory.
  */
-function socketChunks(fd: number, buffer: Buffer): NextChunk {
+function socketChunks(Socket: typeof import('node:net').Socket, fd: number, buffer: Buffer): NextChunk {
   let filled: number | undefined;
   let ended = false;
   let failure: Error | undefined;

@@ -18,6 +18,7 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -216,11 +217,48 @@ function deliveryCase(agent, size, count) {
   return c;
 }
 
+/**
+ * The self-check of 8 healthy targets (issue 8: at most 1.5 x `node -e ''`): maildirs that a
+ * consumer reads, with the journal of the 50 deliveries that filled them; 5 fresh messages wait
+ * in new/, the other 45 were read (cur/), plus `older` earlier ones in cur/. A check lstat()s
+ * every file, so its cost grows with them: measured with none and with 155 (200 in cur/).
+ * A healthy check exits 0 and prints nothing.
+ */
+function checkCase(size, older) {
+  const caseDir = join(scratch, `check-x8-${older}`);
+  mkdirSync(caseDir, { recursive: true });
+  const maildirs = makeMaildirs(caseDir, 8);
+  const state = join(caseDir, 'state');
+  const msg = message(4 * KiB);
+  for (let i = 0; i < 50; i++) {
+    const data = Buffer.concat([Buffer.from(`X-Check-Setup: ${i}\n`), msg.data]);
+    const run = spawnSync(tool, [...rootFlag, '--state-dir', state, ...maildirs], { input: data });
+    if (run.status !== 0) throw new Error(`check set-up delivery ${i}: exit ${run.status}: ${run.stderr}`);
+  }
+  for (const dir of maildirs) {
+    const fresh = readdirSync(join(dir, 'new'));
+    for (const name of fresh.slice(5)) renameSync(join(dir, 'new', name), join(dir, 'cur', `${name}:2,S`));
+    for (let i = 0; i < older; i++) writeFileSync(join(dir, 'cur', `old-${i}.check:2,S`), msg.data);
+  }
+  return {
+    id: `check x8 +${older}`,
+    agent: 'check',
+    command: [tool, 'check', ...rootFlag, '--state-dir', state, ...maildirs],
+    runs: size.runs,
+    warmup: size.warmup,
+  };
+}
+
 const started = process.hrtime.bigint();
 console.error(`scratch: ${scratch}${quick ? '   QUICK MODE' : ''}`);
 console.error(`agents: ${available.map((a) => a.name).join(', ')}`);
 const reference = (id, command, size) => ({ id, agent: id, command, runs: size.runs, warmup: size.warmup });
-const cases = [reference('node', ['node', '-e', ''], SIZES[0]), reference('true', ['true'], SIZES[0])];
+const cases = [
+  reference('node', ['node', '-e', ''], SIZES[0]),
+  reference('true', ['true'], SIZES[0]),
+  checkCase(SIZES[0], 0),
+  checkCase(SIZES[0], 155),
+];
 for (const size of SIZES)
   for (const count of COUNTS)
     if (!skipCase(size, count)) for (const agent of available) cases.push(deliveryCase(agent, size, count));
@@ -427,6 +465,18 @@ out.push(
     `${ratioCell(vsNode)} (wall); CPU ${f2(pairedRatio(small, node, 'cpuMs').median)}.`,
 );
 
+const checkVsNode = [0, 155].map((older) => {
+  const run = results.get(`check x8 +${older}`);
+  const wall = pairedRatio(run, node);
+  out.push(
+    '',
+    `\`maildir-fanout check\` of 8 healthy maildirs (5 messages in new/, ${45 + older} in cur/, a journal ` +
+      `of 50 deliveries) against \`node -e ''\` (paired, ${wall.n} pairs): ${f1(run.wallMedian)} ms, ` +
+      `${ratioCell(wall)} (wall); CPU ${f2(pairedRatio(run, node, 'cpuMs').median)}.`,
+  );
+  return { older, wallMedian: run.wallMedian, wall };
+});
+
 out.push(
   '',
   `Burst: ${BURST.deliveries} different 4 KiB messages, ${BURST.parallel} deliveries at a time, into the same ${BURST.maildirs} maildirs (one run each):`,
@@ -442,6 +492,6 @@ for (const b of bursts)
 console.log(out.join('\n'));
 writeFileSync(
   args.json,
-  `${JSON.stringify({ quick, agents: available.map((a) => ({ id: a.id, name: a.name })), skipped: skipped.map((a) => a.name), results: summary, ratios, vsNode, bursts }, null, 1)}\n`,
+  `${JSON.stringify({ quick, agents: available.map((a) => ({ id: a.id, name: a.name })), skipped: skipped.map((a) => a.name), results: summary, ratios, vsNode, checkVsNode, bursts }, null, 1)}\n`,
 );
 console.error(`compare took ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(0)} s`);

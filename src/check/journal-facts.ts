@@ -68,7 +68,7 @@ export async function journalFacts(
   }
   const sizeOf = async (dir: string): Promise<number> => {
     let total = 0;
-    for (const name of await list(dir)) total += lstatOrUndefined(join(dir, name))?.size ?? 0;
+    for (const name of await list(dir)) total += lstatOrUndefined(`${dir}/${name}`)?.size ?? 0;
     return total;
   };
   const done = await list(layout.done);

@@ -115,7 +115,7 @@ async function folderFacts(dir: string, olderThan: number, label: string): Promi
     let oldest: number | undefined;
     const older: [string, number][] = [];
     for (const name of await fsp.readdir(dir)) {
-      const path = join(dir, name);
+      const path = `${dir}/${name}`; // not join(): dir is normalized, and join() costs per file
       const stats = lstatOrUndefined(path); // undefined: gone meanwhile, a consumer took it
       if (stats === undefined || !stats.isFile()) continue;
       count++;

@@ -15,8 +15,9 @@
 #                                  4 KiB to 200 MiB into 1, 3, 8 and 32 maildirs, plus a burst
 #                                  test (bench/compare.mjs; writes bench/results/compare.json
 #                                  and the chart bench/results/compare.svg, bench/chart.mjs).
+#                                  and the self-check of 8 maildirs against node -e ''.
 #                                  Installs the agents with apt-get when missing and root.
-#                                  QUICK: about 10 minutes; full: much longer
+#                                  QUICK: about 10 minutes; full: about 41 minutes
 #   bash bench/run.sh all          (npm run bench -- all) all three, one after the other
 #
 # Prints a markdown report on stdout and writes it to bench/results/<scenario>.md.

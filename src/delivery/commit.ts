@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import type { FileSystem } from '../maildir/file-system';
 import type { NameSource } from '../maildir/name-source';
-import { publish } from '../maildir/publish';
+import { exists, publish } from '../maildir/publish';
+import { FailureError, temporary } from '../outcome/outcome';
 import type { TmpRegistry } from '../maildir/tmp-registry';
 import { settleAll } from '../runtime/settle-all';
 import type { StagedCopy } from './stage';
@@ -29,12 +30,22 @@ export async function commitCopies(
   published: DeliveredCopy[],
 ): Promise<void> {
   for (const copy of copies) {
-    const result = await step(
-      `target ${copy.target.name}: moving ${copy.tmpPath} into ${copy.layout.new}`,
-      () => publish(deps.fs, deps.names, copy.tmpPath, copy.layout.new, copy.name),
+    const what = `target ${copy.target.name}: moving ${copy.tmpPath} into ${copy.layout.new}`;
+    const result = await step(what, () =>
+      publish(deps.fs, deps.names, copy.tmpPath, copy.layout.new, copy.name),
     );
     deps.registry.forget(copy.tmpPath);
-    // 'gone': a recovering run published this very file first; it is delivered either way.
+    // 'gone': only a recovery that broke our lock as stale could have published it, and then it
+    // is in new/. Otherwise the copy vanished from tmp/ (an operator, a clean-up, an unmounted
+    // file system): not delivered, and the caller records it as unpublished.
+    if (
+      result.kind === 'gone' &&
+      !(await step(what, () => exists(deps.fs, join(copy.layout.new, copy.name))))
+    ) {
+      throw new FailureError(
+        temporary('4.3.0', `${what}: the copy vanished from tmp/ before it was published`),
+      );
+    }
     const name = result.kind === 'published' ? result.name : copy.name;
     published.push({ target: copy.target.name, path: join(copy.layout.new, name) });
   }

@@ -174,6 +174,13 @@ async function deliverTo(
     await entry?.complete().catch(() => undefined);
   } catch (error: unknown) {
     await deps.registry.removeAll();
+    if (entry !== undefined) {
+      // What is not in new/ now was not published by us: say so in the record, so that a copy
+      // that then vanishes from tmp/ is redelivered by the retry instead of taken for published.
+      const published = new Set(delivered.map((d) => d.target));
+      const left = fresh.filter((copy) => !published.has(copy.target.name)).map((copy) => copy.layout.root);
+      await entry.markUnpublished(left).catch(() => undefined);
+    }
     const failure = asFailure(error, 'publishing the message');
     const where = [...skipped, ...delivered.map((d) => d.target)].join(', ');
     // With the journal, the record and the unpublished tmp copies stay: the retry finishes.

@@ -34,6 +34,11 @@ export interface JournalEntry {
    * On failure it throws an IntentError that says whether a record may exist on disk.
    */
   writeIntent(copies: readonly JournalCopy[]): Promise<void>;
+  /**
+   * After a failed publish: records that these maildirs' copies were not published, so that a
+   * recovery that finds one gone from tmp/ knows it was lost, not published (record.ts).
+   */
+  markUnpublished(maildirs: readonly string[]): Promise<void>;
   /** Marks the delivery complete (no fsync needed: a lost rename is redone by recovery). */
   complete(): Promise<void>;
   release(): Promise<void>;
@@ -70,6 +75,10 @@ export function openJournal(options: JournalOptions): Journal {
   const pendingPath = (digest: string): string => join(layout.pending, recordName(digest));
   const donePath = (digest: string): string => join(layout.done, recordName(digest));
 
+  /** Digits that make a temporary record name unique: pid, clock, and a count within the run. */
+  let writes = 0;
+  const tempSuffix = (): string => `${options.pid}${Math.floor(options.now())}${writes++}`;
+
   let ready: Promise<void> | undefined;
   const ensureFolders = (): Promise<void> =>
     (ready ??= (async () => {
@@ -96,8 +105,18 @@ export function openJournal(options: JournalOptions): Journal {
   async function finishPending(digest: string): Promise<void> {
     const record = await readRecord(pendingPath(digest), digest);
     if (record === undefined) return;
-    await rollForward(fs, names, record);
+    const lost = await rollForward(fs, names, record);
+    if (lost.length > (record.lost?.length ?? 0)) {
+      // The done record must not count a lost copy as delivered: the retry delivers it anew.
+      await rewrite(digest, { ...record, lost });
+    }
     await fsp.rename(pendingPath(digest), donePath(digest));
+  }
+
+  /** Replaces the pending record of `digest` whole (write-record.ts), durably. */
+  async function rewrite(digest: string, record: JournalRecord): Promise<void> {
+    await writeRecordFile(nodeFileSystem, pendingPath(digest), serializeRecord(record), tempSuffix());
+    await fs.syncDirectory(layout.pending);
   }
 
   return {
@@ -109,10 +128,11 @@ export function openJournal(options: JournalOptions): Journal {
         await finishPending(digest);
         const done = await readRecord(donePath(digest), digest);
         const delivered: ReadonlySet<string> = done === undefined ? new Set() : maildirsOf(done);
+        let intent: JournalRecord | undefined;
         return {
           delivered,
           async writeIntent(copies) {
-            const record: JournalRecord = {
+            const record: JournalRecord = (intent = {
               version: 1,
               digest,
               host: options.host,
@@ -120,13 +140,16 @@ export function openJournal(options: JournalOptions): Journal {
               created: new Date(options.now()).toISOString(),
               delivered: [...delivered],
               copies,
-            };
+            });
             try {
-              // The pid and the clock make the temporary name unique between runs of this host.
-              const suffix = `${options.pid}${Math.floor(options.now())}`;
               // Records live on the real file system, like every other journal file here; only
               // the maildir calls and the fsync of pending/ go through the injected `fs`.
-              await writeRecordFile(nodeFileSystem, pendingPath(digest), serializeRecord(record), suffix);
+              await writeRecordFile(
+                nodeFileSystem,
+                pendingPath(digest),
+                serializeRecord(record),
+                tempSuffix(),
+              );
             } catch (error: unknown) {
               throw new IntentError(error, false);
             }
@@ -135,6 +158,10 @@ export function openJournal(options: JournalOptions): Journal {
             } catch (error: unknown) {
               throw new IntentError(error, true);
             }
+          },
+          async markUnpublished(maildirs) {
+            if (intent === undefined || maildirs.length === 0) return;
+            await rewrite(digest, { ...intent, unpublished: [...maildirs] });
           },
           complete: () => fsp.rename(pendingPath(digest), donePath(digest)),
           release: () => lock.release(),

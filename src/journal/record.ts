@@ -1,6 +1,8 @@
 // What the journal stores about one message, and its strict parsing. Pure.
 // A record is written as an intent before the first publish and becomes the completion record
-// by being moved from pending/ to done/; its content never changes.
+// by being moved from pending/ to done/. It is rewritten (whole, atomically) only on the way:
+// by a run that failed to publish some copies (`unpublished`), and by the recovery that then
+// found such a copy gone from tmp/ (`lost`).
 
 export interface JournalCopy {
   /** Target name, for diagnostics. */
@@ -23,6 +25,14 @@ export interface JournalRecord {
   readonly delivered: readonly string[];
   /** This run's copies. */
   readonly copies: readonly JournalCopy[];
+  /**
+   * Maildirs whose copy the run knows it did not publish: publishing failed, or the copy had
+   * vanished from tmp/. Without this, a copy gone from tmp/ counts as published (rename is
+   * atomic: the dead run moved it); with it, a copy gone from tmp/ was lost before publishing.
+   */
+  readonly unpublished?: readonly string[];
+  /** Maildirs whose copy was lost before it was published: they do not hold the message. */
+  readonly lost?: readonly string[];
 }
 
 export function serializeRecord(record: JournalRecord): string {
@@ -53,7 +63,9 @@ export function parseRecord(text: string, digest: string): JournalRecord | undef
     typeof r.created !== 'string' ||
     !strings(r.delivered) ||
     !Array.isArray(r.copies) ||
-    !r.copies.every(copy)
+    !r.copies.every(copy) ||
+    !(r.unpublished === undefined || strings(r.unpublished)) ||
+    !(r.lost === undefined || strings(r.lost))
   ) {
     return undefined;
   }
@@ -62,5 +74,6 @@ export function parseRecord(text: string, digest: string): JournalRecord | undef
 
 /** Every maildir that holds the message once this record's copies are published. */
 export function maildirsOf(record: JournalRecord): Set<string> {
-  return new Set([...record.delivered, ...record.copies.map((c) => c.maildir)]);
+  const lost = new Set(record.lost ?? []);
+  return new Set([...record.delivered, ...record.copies.map((c) => c.maildir).filter((m) => !lost.has(m))]);
 }

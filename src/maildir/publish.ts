@@ -17,7 +17,7 @@ const MAX_NAME_ATTEMPTS = 5;
 
 export type Published =
   | { readonly kind: 'published'; readonly name: string }
-  /** The tmp file was gone: someone (a recovering run) published it before us. */
+  /** The tmp file was gone: published before us (by a recovering run), or lost (callers tell). */
   | { readonly kind: 'gone' };
 
 /** Publishes tmpPath as newDir/<name>, or a fresh name if that one is taken. */
@@ -47,7 +47,8 @@ export async function publish(
   }
 }
 
-async function exists(fs: FileSystem, path: string): Promise<boolean> {
+/** lstat(2) says the path exists; errors other than ENOENT are thrown. */
+export async function exists(fs: FileSystem, path: string): Promise<boolean> {
   try {
     await fs.lstat(path);
     return true;

@@ -92,6 +92,7 @@ function recordingJournal(stateDir: string, opened: string[]): Journal {
       return Promise.resolve({
         delivered: new Set<string>(),
         writeIntent: () => Promise.resolve(),
+        markUnpublished: () => Promise.resolve(),
         complete: () => Promise.resolve(),
         release: () => Promise.resolve(),
       });

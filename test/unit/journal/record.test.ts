@@ -87,6 +87,8 @@ describe('serializeRecord and parseRecord', () => {
       'a copy whose new is a number',
       altered((r) => (r.copies = [{ target: 'b', maildir: '/m', tmp: '/m/tmp/x', new: 1 }])),
     ],
+    ['unpublished not an array', altered((r) => (r.unpublished = '/srv/b/Maildir'))],
+    ['lost holding a number', altered((r) => (r.lost = ['/srv/b/Maildir', 1]))],
     [
       'a copy without target',
       altered((r) => (r.copies = [{ maildir: '/m', tmp: '/m/tmp/x', new: '/m/new/x' }])),
@@ -97,6 +99,23 @@ describe('serializeRecord and parseRecord', () => {
       assert.equal(parseRecord(text, DIGEST), undefined);
     });
   }
+});
+
+describe('unpublished and lost (a failed publish, then its copy gone from tmp/)', () => {
+  it('round trip of a record that carries both', () => {
+    const marked: JournalRecord = { ...RECORD, unpublished: ['/srv/c/Maildir'], lost: ['/srv/c/Maildir'] };
+    assert.deepEqual(parseRecord(serializeRecord(marked), DIGEST), marked);
+  });
+
+  it('maildirsOf leaves out a maildir whose copy was lost: it does not hold the message', () => {
+    const lost: JournalRecord = { ...RECORD, lost: ['/srv/c/Maildir'] };
+    assert.deepEqual([...maildirsOf(lost)].sort(), ['/srv/a/Maildir', '/srv/b/Maildir']);
+  });
+
+  it('unpublished alone changes nothing yet: the copy may still be published from tmp/', () => {
+    const marked: JournalRecord = { ...RECORD, unpublished: ['/srv/c/Maildir'] };
+    assert.deepEqual([...maildirsOf(marked)].sort(), [...maildirsOf(RECORD)].sort());
+  });
 });
 
 describe('maildirsOf', () => {

@@ -64,6 +64,37 @@ describe('rollForward', () => {
     return { record, dirs };
   };
 
+  it('a copy gone from tmp/ without a word: published (by the dead run); not lost', async () => {
+    const { record, dirs } = interrupted();
+    rmSync(record.copies[1]!.tmp);
+    assert.deepEqual(await rollForward(nodeFileSystem, names, record), []);
+    assert.deepEqual(list(join(dirs[0]!, 'new')), ['100.M0P1.host']);
+  });
+
+  it('regression: a copy the run marked unpublished, then gone from tmp/ (a clean-up), is lost, not published', async () => {
+    const { record, dirs } = interrupted();
+    rmSync(record.copies[1]!.tmp);
+    const marked: JournalRecord = { ...record, unpublished: [dirs[1]!, dirs[2]!] };
+    assert.deepEqual(await rollForward(nodeFileSystem, names, marked), [dirs[1]]);
+    assert.deepEqual(
+      list(join(dirs[2]!, 'new')),
+      ['100.M2P1.host'],
+      'the unpublished copy still there is published',
+    );
+  });
+
+  it('a copy marked unpublished but found in new/ (a recovery published it): not lost', async () => {
+    const { record, dirs } = interrupted();
+    renameSync(record.copies[1]!.tmp, record.copies[1]!.new);
+    assert.deepEqual(await rollForward(nodeFileSystem, names, { ...record, unpublished: [dirs[1]!] }), []);
+  });
+
+  it('a copy already recorded lost stays lost, and is not looked for', async () => {
+    const { record, dirs } = interrupted();
+    assert.deepEqual(await rollForward(nodeFileSystem, names, { ...record, lost: [dirs[0]!] }), [dirs[0]]);
+    assert.deepEqual(list(join(dirs[0]!, 'tmp')), ['100.M0P1.host'], 'a lost copy is not published');
+  });
+
   it('every tmp file still there: each is published under its recorded name, and each new/ is synced', async () => {
     const { record, dirs } = interrupted();
     const log: string[] = [];

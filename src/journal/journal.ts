@@ -14,6 +14,7 @@ import { maildirsOf, parseRecord, serializeRecord, type JournalCopy, type Journa
 import { rollForward } from './recover';
 import { writeRecordFile } from './write-record';
 import { pruneJournal } from './prune';
+import { makeFolders } from './make-folders';
 
 export interface JournalOptions {
   readonly stateDir: string;
@@ -83,7 +84,7 @@ export function openJournal(options: JournalOptions): Journal {
   const ensureFolders = (): Promise<void> =>
     (ready ??= (async () => {
       for (const dir of [layout.pending, layout.done, layout.locks, layout.corrupt]) {
-        await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+        await makeFolders(dir, 0o700);
       }
     })());
 

@@ -75,6 +75,11 @@ async function main(): Promise<never> {
   const options = invocation.options;
   dialect = options.exitCodes;
   const message = fdInput(0);
+  // The MTA that runs us writes the message into a pipe and waits for our exit status. If it
+  // dies half-way (killed, crashed), the pipe simply ends: the end of input looks like the end
+  // of the message, yet is not, and nobody will read our status. We are then orphaned (getppid()
+  // changes), so a delivery checks that before it publishes (src/delivery/deliver.ts).
+  const parent = process.ppid;
   const nameInputs = systemNameInputs();
   const names = nameSource(nameInputs);
   const outcome = await runDelivery(options, environment(), message.input, {
@@ -96,6 +101,12 @@ async function main(): Promise<never> {
     appendLog,
     pid: process.pid,
     now: Date.now,
+    ...(message.stream
+      ? {
+          writerGone: () =>
+            process.ppid === parent ? undefined : `the process that started us (pid ${parent}) ended`,
+        }
+      : {}),
   });
   if (outcome.kind !== 'ok') await message.drain();
   return finish(outcome);

@@ -40,6 +40,12 @@ export interface DeliveryDeps {
   readonly committing: { enter(): void; leave(): void };
   /** The exactly-once journal; undefined when it is turned off. */
   readonly journal?: Journal | undefined;
+  /**
+   * Asked once the whole message has been read: has the process that fed it to us gone? Then
+   * the end of input may be its death, not the end of the message, and nobody reads our exit
+   * status: the MTA retries the whole message later (src/cli.ts says when this is asked).
+   */
+  readonly writerGone?: () => string | undefined;
 }
 
 export interface DeliveryResult {
@@ -122,6 +128,14 @@ async function deliverTo(
     return { outcome: asFailure(error, 'staging the message'), delivered: [], skipped: [] };
   }
   const message = { bytes: staged.message.bytes, digest: digest.hex(), messageId: header.messageId };
+  const gone = deps.writerGone?.();
+  if (gone !== undefined) {
+    // Delivering would put a message that may be cut short into every target, and the MTA's
+    // retry would add the whole one beside it (docs/reliability.md, "The MTA dies mid-message").
+    await deps.registry.removeAll();
+    const text = `${gone} before the delivery was complete: the message may be cut short; not delivered`;
+    return { outcome: temporary('4.3.0', text), delivered: [], skipped: [], ...message };
+  }
   if (header.sawLine) {
     // qmail-local's bouncexf(): our own Delivered-To line is already in the header, so this
     // message has been here before and is going round in circles. X.4.6: routing loop.

@@ -22,6 +22,8 @@ const CHUNK_BYTES = 64 * 1024;
 export interface MessageInput {
   /** The message, or undefined when the descriptor is a terminal (no message to read). */
   readonly input: AsyncIterable<Buffer> | undefined;
+  /** A pipe or socket: its end may be the writer's death rather than the message's end. */
+  readonly stream: boolean;
   /** Reads and discards the rest after a failure, so the MTA does not see a broken pipe. */
   drain(): Promise<void>;
 }
@@ -33,7 +35,7 @@ type NextChunk = () => Promise<Buffer | undefined>;
 export function fdInput(fd: number): MessageInput {
   const kind = kindOf(fd);
   if (kind === 'device' && loadTty().isatty(fd)) {
-    return { input: undefined, drain: () => Promise.resolve() };
+    return { input: undefined, stream: false, drain: () => Promise.resolve() };
   }
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   const nextChunk = kind === 'stream' ? socketChunks(loadNet().Socket, fd, buffer) : fileChunks(fd, buffer);
@@ -51,6 +53,7 @@ export function fdInput(fd: number): MessageInput {
     // Not an async generator: a consumer that stops early (return()) must not end the input,
     // so that drain() can still read the rest.
     input: { [Symbol.asyncIterator]: () => ({ next }) },
+    stream: kind === 'stream',
     async drain() {
       try {
         while (!done) await next();

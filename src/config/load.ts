@@ -25,7 +25,10 @@ export async function loadConfig(
   });
   let text: string;
   try {
-    const handle = await fsp.open(absolute, constants.O_RDONLY);
+    // O_NONBLOCK: opening a named pipe (a FIFO left where the config should be) would otherwise
+    // wait for a writer, forever, in a thread that not even the exit can end (Node joins its
+    // thread pool at exit). For a regular file it changes nothing; the fstat below refuses the pipe.
+    const handle = await fsp.open(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       // fstat of the opened file, not stat of the name: no race with a swap after the check.
       const [file, folder] = await Promise.all([handle.stat(), fsp.stat(dirname(absolute))]);

@@ -5,7 +5,10 @@
 import { constants, promises as fsp } from 'node:fs';
 import { loadChildProcess } from '../runtime/builtins';
 
-const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+// O_NONBLOCK: a log that is a named pipe with no reader must fail (ENXIO), not wait forever in
+// a thread that keeps the finished delivery from exiting (Node joins its thread pool at exit).
+const APPEND =
+  constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export async function appendLog(destination: string, line: string): Promise<void> {
   try {

@@ -35,21 +35,13 @@ import {
   type RunResult,
   type Sandbox,
 } from '../integration/harness';
+import { mulberry32 } from '../integration/seeded-random';
 
 /** Seed of every random choice in test/faults (FAULTS_SEED=n to replay another run). */
 export const SEED = process.env.FAULTS_SEED === undefined ? 9_2026 : Number(process.env.FAULTS_SEED);
 
-/** mulberry32: small, seedable; returns [0, 1). The same generator as journal-torture's. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of every randomized test (integration/seeded-random.ts). */
+export const prng = mulberry32;
 
 /** Three maildirs and the arguments that deliver to them with their own journal. */
 export interface Trio {

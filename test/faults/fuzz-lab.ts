@@ -22,6 +22,7 @@ import {
   type RunOptions,
   type RunResult,
 } from '../integration/harness';
+import { mulberry32 } from '../integration/seeded-random';
 
 /** The seed of this run: $FAULTS_SEED, or `fallback` so that CI runs the same cases every time. */
 export function seedFromEnvironment(fallback: number): number {
@@ -44,17 +45,10 @@ export function countFromEnvironment(name: string, fallback: number): number {
 
 /** mulberry32: a small, fast PRNG with a 32-bit state; the same seed gives the same sequence. */
 export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
   /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
   }
   /** An integer in [0, n). */
   int(n: number): number {

@@ -53,6 +53,7 @@ import {
   stamped,
 } from './journal-helpers';
 import { finished, listMaildir, sandbox, startCli, type RunResult } from './harness';
+import { mulberry32 } from './seeded-random';
 
 const SEED = process.env.TORTURE_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.TORTURE_SEED);
 const ROUNDS = Number(process.env.TORTURE_ROUNDS ?? 200);
@@ -66,17 +67,7 @@ const KILL_AGAIN = 0.25;
 /** Unkilled retries that may exit 75 before one must succeed. */
 const RETRIES = 3;
 
-/** mulberry32: a small, fast, seedable PRNG; [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /** Independent streams per round and purpose, so that a round replays alone. */
 function streamFor(round: number, purpose: number): () => number {

@@ -60,6 +60,7 @@ import type { Config } from '../../src/config/types';
 import { routeStep } from '../../src/delivery/route-step';
 import type { RoutePlan } from '../../src/route/route';
 import { listMaildir, readNew, runCli, sandbox, type RunResult, type Sandbox } from './harness';
+import { mulberry32 } from './seeded-random';
 
 const DEFAULT_SEED = 0x5eed0005;
 const SEED = seedFrom(process.env.ROUTING_SEED);
@@ -87,17 +88,10 @@ function seedFrom(text: string | undefined): number {
 // (https://gist.github.com/tommyettinger/46a874533244883189143505d203312c).
 
 class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
   /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
   }
   /** An integer in [0, n). */
   int(n: number): number {

@@ -14,7 +14,7 @@ import { maildirsOf, parseRecord, serializeRecord, type JournalCopy, type Journa
 import { rollForward } from './recover';
 import { writeRecordFile } from './write-record';
 import { pruneJournal } from './prune';
-import { makeFolders } from './make-folders';
+import { makeFolders } from '../maildir/make-folders';
 
 export interface JournalOptions {
   readonly stateDir: string;

@@ -2,6 +2,7 @@
 // that unit tests can force EEXIST, ENOSPC, EXDEV or a crash between any two steps. The real
 // implementation is `nodeFileSystem`; integration tests use it with strace fault injection.
 import { constants, promises as fsp, unlinkSync, type Stats } from 'node:fs';
+import { makeFolders } from './make-folders';
 
 export interface WritableFile {
   /** Writes all of `data`, looping over short writes (maildir(5): "check the byte count"). */
@@ -70,9 +71,7 @@ export const nodeFileSystem: FileSystem = {
   stat: (path) => fsp.stat(path),
   lstat: (path) => fsp.lstat(path),
   canWriteDirectory: (path) => fsp.access(path, constants.W_OK | constants.X_OK),
-  mkdir: async (path, mode) => {
-    await fsp.mkdir(path, { mode, recursive: true });
-  },
+  mkdir: (path, mode) => makeFolders(path, mode),
   async syncDirectory(path) {
     const handle = await fsp.open(path, constants.O_RDONLY | constants.O_DIRECTORY);
     try {

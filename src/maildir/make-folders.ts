@@ -1,4 +1,5 @@
-// mkdir -p for the journal's folders that reports why a folder could not be made. Node's
+// mkdir -p that reports why a folder could not be made, for maildirs made with "create" and the
+// journal's folders. Node's
 // recursive mkdir reports ENOENT when a parent cannot be created on a read-only or full file
 // system (nodejs/node#47098, #42808), which would send the operator looking for a missing
 // folder instead of a full or read-only disk.

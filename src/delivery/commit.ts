@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { FileSystem } from '../maildir/file-system';
 import type { NameSource } from '../maildir/name-source';
-import { exists, publish } from '../maildir/publish';
+import { publish } from '../maildir/publish';
 import { FailureError, temporary } from '../outcome/outcome';
 import type { TmpRegistry } from '../maildir/tmp-registry';
 import { settleAll } from '../runtime/settle-all';
@@ -35,13 +35,10 @@ export async function commitCopies(
       publish(deps.fs, deps.names, copy.tmpPath, copy.layout.new, copy.name),
     );
     deps.registry.forget(copy.tmpPath);
-    // 'gone': only a recovery that broke our lock as stale could have published it, and then it
-    // is in new/. Otherwise the copy vanished from tmp/ (an operator, a clean-up, an unmounted
+    // 'gone': only a recovery that broke our lock as stale could have published it. 'vanished':
+    // our own fresh copy left tmp/ without reaching new/ (an operator, a clean-up, an unmounted
     // file system): not delivered, and the caller records it as unpublished.
-    if (
-      result.kind === 'gone' &&
-      !(await step(what, () => exists(deps.fs, join(copy.layout.new, copy.name))))
-    ) {
+    if (result.kind === 'vanished') {
       throw new FailureError(
         temporary('4.3.0', `${what}: the copy vanished from tmp/ before it was published`),
       );

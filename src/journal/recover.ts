@@ -8,7 +8,7 @@
 import { dirname, basename } from 'node:path';
 import type { FileSystem } from '../maildir/file-system';
 import type { NameSource } from '../maildir/name-source';
-import { exists, publish } from '../maildir/publish';
+import { publish } from '../maildir/publish';
 import { settleAll } from '../runtime/settle-all';
 import type { JournalRecord } from './record';
 
@@ -26,7 +26,8 @@ export async function rollForward(
       continue;
     }
     const result = await publish(fs, names, copy.tmp, dirname(copy.new), basename(copy.new));
-    if (result.kind === 'gone' && unpublished.has(copy.maildir) && !(await exists(fs, copy.new))) {
+    // 'vanished' and not marked: published by the dead run, and a consumer took it already.
+    if (result.kind === 'vanished' && unpublished.has(copy.maildir)) {
       lost.push(copy.maildir);
     }
   }

@@ -17,8 +17,14 @@ const MAX_NAME_ATTEMPTS = 5;
 
 export type Published =
   | { readonly kind: 'published'; readonly name: string }
-  /** The tmp file was gone: published before us (by a recovering run), or lost (callers tell). */
-  | { readonly kind: 'gone' };
+  /** The tmp file was gone and new/<name> (the name asked for) holds it: published before us. */
+  | { readonly kind: 'gone' }
+  /**
+   * The tmp file was gone and new/<name> is empty: lost before it was published (an operator, a
+   * 36-hour clean-up, an unmounted file system), or published and already taken by a consumer.
+   * Only the caller can tell which (delivery/commit.ts, journal/recover.ts).
+   */
+  | { readonly kind: 'vanished' };
 
 /** Publishes tmpPath as newDir/<name>, or a fresh name if that one is taken. */
 export async function publish(
@@ -28,6 +34,8 @@ export async function publish(
   newDir: string,
   name: string,
 ): Promise<Published> {
+  // A run that published first used the name we were given, not one we may switch to below.
+  const recorded = join(newDir, name);
   for (let attempt = 1; ; attempt++) {
     const target = join(newDir, name);
     if (!(await exists(fs, target))) {
@@ -36,7 +44,9 @@ export async function publish(
         return { kind: 'published', name };
       } catch (error: unknown) {
         // ENOENT on the source: another run finished this delivery first (rename is atomic).
-        if (errnoOf(error) === 'ENOENT' && !(await exists(fs, tmpPath))) return { kind: 'gone' };
+        if (errnoOf(error) === 'ENOENT' && !(await exists(fs, tmpPath))) {
+          return { kind: (await exists(fs, recorded)) ? 'gone' : 'vanished' };
+        }
         throw error;
       }
     }
@@ -47,8 +57,7 @@ export async function publish(
   }
 }
 
-/** lstat(2) says the path exists; errors other than ENOENT are thrown. */
-export async function exists(fs: FileSystem, path: string): Promise<boolean> {
+async function exists(fs: FileSystem, path: string): Promise<boolean> {
   try {
     await fs.lstat(path);
     return true;

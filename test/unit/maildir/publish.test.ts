@@ -47,9 +47,9 @@ describe('publish', () => {
     assert.ok(!fs.log.some((line) => line.startsWith('rename ')), fs.log.join('\n'));
   });
 
-  it('tmp/<name> already gone (a recovering run published it): "gone", new/ untouched', async () => {
+  it('tmp/<name> gone and not in new/ (lost, or published and taken by a consumer): "vanished", new/ untouched', async () => {
     const fs = new FakeFileSystem().addMaildir('/m');
-    assert.deepEqual(await publish(fs, counting(), TMP, '/m/new', 'orig'), { kind: 'gone' });
+    assert.deepEqual(await publish(fs, counting(), TMP, '/m/new', 'orig'), { kind: 'vanished' });
     assert.deepEqual(fs.list('/m/new'), []);
   });
 
